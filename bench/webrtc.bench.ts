@@ -1,0 +1,362 @@
+// The WebRTC transport against raw node-datachannel, both measured in this run on loopback, in
+// one process (both ends share the CPU):
+// - RTT: raw string ping-pong on a reliable channel vs an awaited RPC request/response through
+//   Session + WebRtcTransport (goal: ratio ≤ 1.2), and datagram ping-pong through the transport
+//   alone (what the transport itself adds; the rest is the session's);
+// - throughput: raw 32-byte messages one way vs one-way RPCs with two small args (goal ≥ 1.5,
+//   which the session's batching makes possible);
+// - a mesh of 16 peers from nothing to every pair linked with every channel open (goal ≤ 1.5);
+// - two peers from nothing to channels open.
+// Setup times are medians of several builds: libdatachannel drops a DTLS ClientHello that arrives
+// before its own ICE agent reports connected and resends it only after 1 s, so a build is either
+// fast or about a second slower. The transport makes that rare (see its sdp.ts); raw peers keep
+// libdatachannel's default roles.
+// Raw peers swap SDP and candidates by direct calls (no signaling at all); the transport goes
+// through the in-memory signaling hub. Raw setup, throughput and mesh run first: the transport
+// sets libdatachannel's process-wide SCTP send buffer (256 KiB) when it makes its first
+// connection, and those raw baselines keep the library default (1 MiB). The RTT rounds come last
+// and interleave raw, transport and RPC (a ping-pong never fills a send buffer).
+import { createRequire } from 'node:module';
+import { rpc, Session } from '@meshplay/core';
+import { MemorySignalingHub } from '@meshplay/signaling';
+import { WebRtcTransport } from '@meshplay/transport-webrtc';
+import { defineBenchmark } from './harness.ts';
+
+// node-datachannel is a dependency of the transport package, not of the repository root.
+interface RawChannel {
+  sendMessage(message: string): boolean;
+  sendMessageBinary(data: Uint8Array): boolean;
+  onOpen(cb: () => void): void;
+  onClosed(cb: () => void): void;
+  onMessage(cb: (message: string | Uint8Array) => void): void;
+  close(): void;
+}
+interface RawPeerConnection {
+  onLocalDescription(cb: (sdp: string, type: string) => void): void;
+  onLocalCandidate(cb: (candidate: string, mid: string) => void): void;
+  onStateChange(cb: (state: string) => void): void;
+  setLocalDescription(type?: string): void;
+  setRemoteDescription(sdp: string, type: string): void;
+  addRemoteCandidate(candidate: string, mid: string): void;
+  createDataChannel(label: string, init: Record<string, unknown>): RawChannel;
+  close(): void;
+}
+const require = createRequire(new URL('../packages/transport-webrtc/package.json', import.meta.url));
+const ndc = require('node-datachannel') as {
+  PeerConnection: new (name: string, config: Record<string, unknown>) => RawPeerConnection;
+};
+
+const BIND = '127.0.0.1';
+const RTT_ROUNDS = 9;
+const RTT_PER_ROUND = 500;
+const MESSAGES = 200_000;
+const BURST = 1000;
+const SETUP_RUNS = 9;
+const MESH = 16;
+const MESH_RUNS = 3;
+const CHANNELS = [
+  { unordered: false },
+  { unordered: false, maxRetransmits: 0 },
+  { unordered: true, maxRetransmits: 0 },
+];
+
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+const until = async (done: () => boolean, timeoutMs: number, what: string) => {
+  const deadline = performance.now() + timeoutMs;
+  while (!done()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+};
+
+// Raw node-datachannel ---------------------------------------------------------------------------
+
+interface RawLink {
+  readonly pcs: RawPeerConnection[];
+  /** Channels of each end, by id. */
+  readonly channels: RawChannel[][];
+  readonly open: Promise<void>;
+}
+
+/** Two raw peer connections with the three negotiated channels, wired directly to each other. */
+function rawLink(): RawLink {
+  const config = { iceServers: [], bindAddress: BIND, disableAutoNegotiation: true };
+  const pcs = [new ndc.PeerConnection('raw-a', config), new ndc.PeerConnection('raw-b', config)];
+  const [a, b] = pcs as [RawPeerConnection, RawPeerConnection];
+  for (const [pc, other] of [
+    [a, b],
+    [b, a],
+  ] as const) {
+    pc.onStateChange(() => {});
+    pc.onLocalDescription((sdp, type) => {
+      other.setRemoteDescription(sdp, type);
+      if (type === 'offer') other.setLocalDescription('answer');
+    });
+    pc.onLocalCandidate((candidate, mid) => other.addRemoteCandidate(candidate, mid));
+  }
+  let opened = 0;
+  let resolve!: () => void;
+  const open = new Promise<void>((r) => (resolve = r));
+  const channels = pcs.map((pc) =>
+    CHANNELS.map((init, id) => {
+      const dc = pc.createDataChannel(`c${id}`, { negotiated: true, id, ...init });
+      dc.onOpen(() => ++opened === 2 * CHANNELS.length && resolve());
+      dc.onClosed(() => {});
+      dc.onMessage(() => {});
+      return dc;
+    }),
+  );
+  a.setLocalDescription('offer');
+  return { pcs, channels, open };
+}
+
+function closeRaw(links: RawLink[]): void {
+  for (const link of links) for (const pc of link.pcs) pc.close();
+}
+
+async function rawSetupMs(): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < SETUP_RUNS; i++) {
+    const started = performance.now();
+    const link = rawLink();
+    await link.open;
+    times.push(performance.now() - started);
+    closeRaw([link]);
+  }
+  return median(times);
+}
+
+/** A raw link ready for ping-pong rounds: `round(n)` returns the mean round trip in µs. */
+async function rawPingPong(): Promise<{ round(n: number): Promise<number>; close(): void }> {
+  const link = rawLink();
+  await link.open;
+  const [a, b] = [link.channels[0]![0]!, link.channels[1]![0]!];
+  b.onMessage((message) => b.sendMessage(message as string));
+  let onPong = () => {};
+  a.onMessage(() => onPong());
+  return {
+    round: (n) =>
+      new Promise((resolve) => {
+        let left = n;
+        const started = performance.now();
+        onPong = () => {
+          if (--left === 0) resolve(((performance.now() - started) * 1000) / n);
+          else a.sendMessage('ping');
+        };
+        a.sendMessage('ping');
+      }),
+    close: () => closeRaw([link]),
+  };
+}
+
+async function rawMessagesPerS(): Promise<number> {
+  const link = rawLink();
+  await link.open;
+  const [a, b] = [link.channels[0]![0]!, link.channels[1]![0]!];
+  let received = 0;
+  b.onMessage(() => void received++);
+  const message = new Uint8Array(32);
+  const started = performance.now();
+  for (let sent = 0; sent < MESSAGES; sent += BURST) {
+    for (let i = 0; i < BURST; i++) a.sendMessageBinary(message);
+    await tick();
+  }
+  await until(() => received === MESSAGES, 60_000, 'raw messages');
+  const perS = MESSAGES / ((performance.now() - started) / 1000);
+  closeRaw([link]);
+  return perS;
+}
+
+async function rawMeshMs(): Promise<number> {
+  const started = performance.now();
+  const links: RawLink[] = [];
+  for (let i = 0; i < MESH; i++) for (let j = i + 1; j < MESH; j++) links.push(rawLink());
+  await Promise.all(links.map((link) => link.open));
+  const ms = performance.now() - started;
+  closeRaw(links);
+  await new Promise((resolve) => setTimeout(resolve, 200)); // let the closes finish
+  return ms;
+}
+
+// The transport ------------------------------------------------------------------------------------
+
+class Bench {
+  received = 0;
+
+  @rpc({ mode: 'any' })
+  echo(n: number): number {
+    return n;
+  }
+
+  @rpc({ mode: 'any' })
+  move(x: number, y: number) {
+    this.received += x + y >= 0 ? 1 : 0;
+  }
+}
+
+const transports: WebRtcTransport[] = [];
+let rooms = 0;
+
+async function group(n: number, topology: 'star' | 'mesh'): Promise<WebRtcTransport[]> {
+  const hub = new MemorySignalingHub();
+  const room = `bench-${rooms++}`;
+  const list: WebRtcTransport[] = [];
+  for (let i = 0; i < n; i++)
+    list.push(await WebRtcTransport.join(hub.adapter(), room, { topology, bindAddress: BIND }));
+  transports.push(...list);
+  return list;
+}
+
+async function setupMs(): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < SETUP_RUNS; i++) {
+    const started = performance.now();
+    const [a, b] = (await group(2, 'mesh')) as [WebRtcTransport, WebRtcTransport];
+    await Promise.all([a.waitForPeer(b.localId), b.waitForPeer(a.localId)]);
+    times.push(performance.now() - started);
+    await Promise.all([a.close(), b.close()]);
+  }
+  return median(times);
+}
+
+async function sessionPair() {
+  const [host, client] = (await group(2, 'star')) as [WebRtcTransport, WebRtcTransport];
+  const benches: Bench[] = [];
+  const sessions = [host, client].map((transport, i) => {
+    const session = new Session({ transport, role: i === 0 ? 'host' : 'client', topology: 'host' });
+    benches[i] = session.register('bench', new Bench());
+    return session;
+  });
+  await Promise.all(sessions.map((s) => s.ready()));
+  return { host: sessions[0]!, client: sessions[1]!, benches };
+}
+
+/** A session pair ready for request rounds: `round(n)` returns the mean awaited request in µs. */
+async function rpcPingPong(): Promise<{ round(n: number): Promise<number>; close(): Promise<void> }> {
+  const { host, client, benches } = await sessionPair();
+  const requester = client.request(benches[1]!, { to: host.id });
+  return {
+    round: async (n) => {
+      const started = performance.now();
+      for (let i = 0; i < n; i++) await requester.echo(i);
+      return ((performance.now() - started) * 1000) / n;
+    },
+    close: async () => {
+      await Promise.all([client.close(), host.close()]);
+    },
+  };
+}
+
+/** Datagram ping-pong through the transport alone (no session): what the transport itself adds. */
+async function transportPingPong(): Promise<{ round(n: number): Promise<number> }> {
+  const [a, b] = (await group(2, 'mesh')) as [WebRtcTransport, WebRtcTransport];
+  await Promise.all([a.waitForPeer(b.localId), b.waitForPeer(a.localId)]);
+  b.events.on('message', ({ peer, data }) => b.send(peer, 0, data));
+  let onPong = () => {};
+  a.events.on('message', () => onPong());
+  const ping = new Uint8Array(4);
+  return {
+    round: (n) =>
+      new Promise((resolve) => {
+        let left = n;
+        const started = performance.now();
+        onPong = () => {
+          if (--left === 0) resolve(((performance.now() - started) * 1000) / n);
+          else a.send(b.localId, 0, ping);
+        };
+        a.send(b.localId, 0, ping);
+      }),
+  };
+}
+
+/**
+ * Raw, transport and RPC round trips, interleaved in rounds so that load from elsewhere on the
+ * machine hits them alike; the medians of the rounds are compared.
+ */
+async function rtts(): Promise<{ raw: number; transport: number; rpc: number }> {
+  const raw = await rawPingPong();
+  const transport = await transportPingPong();
+  const rpcs = await rpcPingPong();
+  const rounds = { raw: [] as number[], transport: [] as number[], rpc: [] as number[] };
+  for (let i = -1; i < RTT_ROUNDS; i++) {
+    const r = await raw.round(RTT_PER_ROUND);
+    const t = await transport.round(RTT_PER_ROUND);
+    const q = await rpcs.round(RTT_PER_ROUND);
+    if (i < 0) continue; // warm-up
+    rounds.raw.push(r);
+    rounds.transport.push(t);
+    rounds.rpc.push(q);
+  }
+  raw.close();
+  await rpcs.close();
+  return { raw: median(rounds.raw), transport: median(rounds.transport), rpc: median(rounds.rpc) };
+}
+
+async function rpcCallsPerS(): Promise<{ perS: number; perDatagram: number }> {
+  const { host, client, benches } = await sessionPair();
+  const caller = client.rpc(benches[1]!, { to: host.id });
+  const before = client.transport.stats(host.id)!.messagesSent;
+  const started = performance.now();
+  for (let sent = 0; sent < MESSAGES; sent += BURST) {
+    for (let i = 0; i < BURST; i++) caller.move(i & 63, 7);
+    await tick();
+  }
+  await until(() => benches[0]!.received === MESSAGES, 60_000, 'RPC calls');
+  const perS = MESSAGES / ((performance.now() - started) / 1000);
+  const datagrams = client.transport.stats(host.id)!.messagesSent - before;
+  await Promise.all([client.close(), host.close()]);
+  return { perS, perDatagram: MESSAGES / datagrams };
+}
+
+async function meshMs(): Promise<number> {
+  const started = performance.now();
+  const mesh = await group(MESH, 'mesh');
+  await until(() => mesh.every((t) => t.peers().length === MESH - 1), 60_000, 'the mesh');
+  const ms = performance.now() - started;
+  await Promise.all(mesh.map((t) => t.close()));
+  return ms;
+}
+
+/** The median of `runs` builds: one slow link (a lost DTLS ClientHello costs 1 s) sways a single one. */
+async function medianOf(runs: number, build: () => Promise<number>): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) times.push(await build());
+  return median(times);
+}
+
+const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+
+export default defineBenchmark({
+  name: 'webrtc',
+  async run() {
+    const raw = {
+      setup: await rawSetupMs(),
+      msgs: await rawMessagesPerS(),
+      mesh: await medianOf(MESH_RUNS, rawMeshMs),
+    };
+    const setup = await setupMs();
+    const { raw: rawRtt, transport: transportRtt, rpc: rtt } = await rtts();
+    const calls = await rpcCallsPerS();
+    const mesh = await medianOf(MESH_RUNS, meshMs);
+    await Promise.all(transports.map((t) => t.close()));
+    return {
+      raw_rtt_us: round(rawRtt),
+      rpc_rtt_us: round(rtt),
+      rtt_ratio: round(rtt / rawRtt, 2),
+      transport_rtt_us: round(transportRtt),
+      transport_rtt_ratio: round(transportRtt / rawRtt, 2),
+      raw_msgs_per_s: Math.round(raw.msgs),
+      rpc_calls_per_s: Math.round(calls.perS),
+      throughput_ratio: round(calls.perS / raw.msgs, 2),
+      rpc_calls_per_datagram: Math.round(calls.perDatagram),
+      raw_mesh16_ms: round(raw.mesh),
+      mesh16_ms: round(mesh),
+      mesh_ratio: round(mesh / raw.mesh, 2),
+      raw_setup_ms: round(raw.setup),
+      setup_ms: round(setup),
+      goals: { rtt_ratio_max: 1.2, throughput_ratio_min: 1.5, mesh_ratio_max: 1.5 },
+    };
+  },
+});

@@ -1,0 +1,191 @@
+import type { Arena } from './arena.js';
+import { type BitWriter, zigzag } from './bits.js';
+import { isToggle } from './codecs.js';
+import type { ClassCoding, StreamCoding } from './encoder-coding.js';
+import { type EntryTable, STRIDE } from './entry-table.js';
+import type { ClassLayout } from './layout.js';
+import type { PacketSet } from './packet-set.js';
+import type { SendTable } from './send-table.js';
+import { SEQ_BITS } from './seq.js';
+import type { StateStream } from './state-stream.js';
+
+/** Bits of the entry count field (patched once the datagram is full). */
+export const COUNT_BITS = 16;
+
+/** One stream's packets of one tick, as {@link writePackets} needs them. */
+export interface PacketJob {
+  stream: StateStream;
+  coding: StreamCoding;
+  /** Indices into the entry table, in id order. */
+  selected: Int32Array;
+  tick: number;
+  now: number;
+  /** Filled with the entries written, in order, which the packet records refer to. */
+  set: PacketSet;
+  /** Filled with where each datagram's entries end in `set`. */
+  ends: number[];
+  /** Where the datagrams go. */
+  arena: Arena;
+}
+
+/**
+ * Writes the selected entries into as many datagrams as they need, each within `maxBytes`: an
+ * entry that would overflow a datagram is taken back and starts the next one. Each datagram is
+ * recorded in the stream before it is returned.
+ */
+export function writePackets(
+  w: BitWriter,
+  table: EntryTable,
+  values: SendTable,
+  present: readonly ClassCoding[],
+  job: PacketJob,
+  maxBytes: number,
+  stats: { oversized: number },
+): Uint8Array[] {
+  const { stream, coding, selected, tick, now, ends, arena, set } = job;
+  const out: Uint8Array[] = [];
+  const limitBits = maxBytes * 8;
+  const rows = table.rows;
+  const { ids, gen, latest } = values;
+  set.reserve(selected.length);
+  const setRows = set.rows;
+  const setGens = set.gens;
+  const setVids = set.vids;
+  let n = 0;
+  let from = 0;
+  let lastLayout: ClassLayout | undefined;
+  let cc: ClassCoding | undefined;
+  let record = stream.open(tick, now);
+  let countAt = writeHeader(w, record.seq, coding, present, tick);
+  let inDatagram = 0;
+  let prevId = 0;
+  for (let i = 0; i < selected.length; i++) {
+    const e = selected[i]!;
+    const id = ids[rows[e]!]!;
+    w.mark();
+    if (inDatagram === 0) w.writeVarint(id);
+    else w.writeExpGolomb(id - prevId - 1, coding.idK);
+    const layout = values.layouts[rows[e]!]!;
+    if (layout !== lastLayout) {
+      lastLayout = layout;
+      cc = coding.classes.get(layout)!;
+    }
+    writeEntry(w, table, values, layout, cc!, coding, e);
+    if (w.bitLength > limitBits) {
+      w.rewind();
+      if (inDatagram === 0) {
+        // Alone it does not fit: it can never be sent as state.
+        stats.oversized++;
+        continue;
+      }
+      record.adopt(set, from, n);
+      out.push(close(w, arena, stream, record, countAt, inDatagram));
+      ends.push(n);
+      from = n;
+      record = stream.open(tick, now);
+      countAt = writeHeader(w, record.seq, coding, present, tick);
+      inDatagram = 0;
+      i--;
+      continue;
+    }
+    prevId = id;
+    inDatagram++;
+    const row = rows[e]!;
+    setRows[n] = row;
+    setGens[n] = gen[row]!;
+    setVids[n++] = latest[row]!;
+  }
+  set.length = n;
+  if (inDatagram > 0) {
+    record.adopt(set, from, n);
+    out.push(close(w, arena, stream, record, countAt, inDatagram));
+    ends.push(n);
+  }
+  return out;
+}
+
+/** Starts a datagram: sequence number, tick, code parameters; returns where the count goes. */
+function writeHeader(
+  w: BitWriter,
+  seq: number,
+  coding: StreamCoding,
+  present: readonly ClassCoding[],
+  tick: number,
+): number {
+  w.reset();
+  w.writeBits(seq & 0xffff, SEQ_BITS);
+  w.writeVarint(tick);
+  w.writeBits(coding.offK, 5);
+  w.writeSignedExpGolomb(coding.offBias, 0);
+  w.writeBits(coding.idK, 5);
+  w.writeExpGolomb(present.length, 0);
+  for (const cc of present) {
+    const layout = cc.layout;
+    w.writeExpGolomb(cc.typeIndex, 0);
+    w.writeBits(cc.mask >>> 0, layout.count);
+    for (let s = 0; s < layout.count; s++) {
+      if (layout.moduli[s]! < 0) continue;
+      w.writeBits(cc.k[s]!, 5);
+      w.writeSignedExpGolomb(cc.bias[s]!, 0);
+    }
+  }
+  const countAt = w.bitLength;
+  w.writeBits(0, COUNT_BITS);
+  return countAt;
+}
+
+function close(
+  w: BitWriter,
+  arena: Arena,
+  stream: StateStream,
+  record: ReturnType<StateStream['open']>,
+  countAt: number,
+  n: number,
+): Uint8Array {
+  w.patchBits(countAt, n, COUNT_BITS);
+  const bytes = arena.take(w);
+  stream.sent(record, bytes.length);
+  return bytes;
+}
+
+function writeEntry(
+  w: BitWriter,
+  table: EntryTable,
+  values: SendTable,
+  layout: ClassLayout,
+  cc: ClassCoding,
+  coding: StreamCoding,
+  e: number,
+): void {
+  const off = table.off[e]!;
+  w.writeExpGolomb(zigzag(off - coding.offBias), coding.offK);
+  const cur = table.cur[e]!;
+  if (off === 0) {
+    writeFull(w, layout, values, cur);
+    return;
+  }
+  const mask = table.mask[e]!;
+  if (mask === cc.mask) w.writeBool(true);
+  else {
+    w.writeBool(false);
+    w.writeBits(mask >>> 0, layout.count);
+  }
+  const row = e * STRIDE;
+  const moduli = layout.moduli;
+  const resid = table.resid;
+  const k = cc.k;
+  for (let s = 0; s < layout.count; s++) {
+    if (!(mask & (1 << s))) continue;
+    if (moduli[s]! >= 0) w.writeExpGolomb(resid[row + s]!, k[s]!);
+    else if (!isToggle(layout.codecs[s]!)) layout.codecs[s]!.write(w, values.refs![cur + s]);
+  }
+}
+
+/** Writes every `always` field of the values at offset `cur` of the send table whole. */
+export function writeFull(w: BitWriter, layout: ClassLayout, values: SendTable, cur: number): void {
+  for (let s = 0; s < layout.count; s++) {
+    const int = layout.ints[s];
+    if (int) int.writeInt(w, values.ints[cur + s]!);
+    else layout.codecs[s]!.write(w, values.refs![cur + s]);
+  }
+}
