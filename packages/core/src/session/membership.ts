@@ -278,7 +278,9 @@ export class Membership {
   #goodbye(peer: PeerId, link: Link, code: number, reason: string): void {
     const leave = leaveCode(code);
     if (this.role === 'client' && (peer === this.hostId || this.state === 'joining')) {
-      if (this.state === 'joining' || this.s.topology === 'host') return this.#fail(leave, reason);
+      // Only a host that left hands over; a host that sends this peer away (a kick) ends its session.
+      if (this.state === 'joining' || this.s.topology === 'host' || leave !== 'left')
+        return this.#fail(leave, reason);
       link.closing = true;
       return this.#hostGone(leave, reason);
     }
@@ -307,9 +309,15 @@ export class Membership {
   }
 
   #hostAnnounced(from: PeerId, index: number): void {
+    // Only a mesh elects; a star's host never changes, and a claim made to a live host is a lie.
+    if (this.s.topology !== 'mesh') throw new BadPacketError('host announcement in a star session');
     const member = this.table.byIndex(index);
     if (!member || member.id !== from) throw new BadPacketError('host announcement for another peer');
     if (from === this.hostId) return;
+    if (this.role === 'host') throw new BadPacketError('a member claimed the host role from the live host');
+    // The same election #hostGone runs: the lowest index once the current host is gone.
+    const successor = this.table.members().find((m) => m.id !== this.hostId);
+    if (successor?.id !== from) throw new BadPacketError('host announcement out of election order');
     const previous = this.hostId;
     this.hostId = from;
     if (this.role === 'host') this.role = 'client';
