@@ -320,7 +320,6 @@ export class Membership {
     if (successor?.id !== from) throw new BadPacketError('host announcement out of election order');
     const previous = this.hostId;
     this.hostId = from;
-    if (this.role === 'host') this.role = 'client';
     // The announcer took over because the old host is gone; a peer that hears this before its own
     // heartbeat gives up on the old host must not keep it as a ghost member.
     if (previous !== undefined && previous !== this.s.id && this.table.has(previous)) {
