@@ -1,5 +1,6 @@
 // Mutated real datagrams into a live host session, from an admitted peer: every input is applied
-// or refused with a typed error, the host never throws, and an honest client keeps being served.
+// or refused with a typed error, the host never throws nor loses its role, and an honest client
+// keeps being served.
 import { createSessions, MeshplayError, Rng, rpc, type Session, SimNetwork } from '@meshplay/core';
 import { counts, defineTarget, mutate, refused } from '../harness.ts';
 
@@ -53,6 +54,9 @@ async function record(): Promise<{
   sessions[1]!.sendBytes(new Uint8Array([1, 2, 3]), { except: sessions[2]!.id });
   await net.run(200);
   await answer;
+  // Frames an honest run never sends from a member, each a claim on the membership: a host
+  // announcement (kind 10) and a peer-left announcement (kind 3, second form) for low indices.
+  for (let index = 0; index < 8; index++) corpus.push(Uint8Array.of(10, index), Uint8Array.of(0x13, index, 0));
   return { net, sessions, lobbies, corpus };
 }
 
@@ -96,6 +100,9 @@ export default defineTarget({
       } catch (error) {
         throw new Error(`host.receive threw for ${Buffer.from(input).toString('hex')}`, { cause: error });
       }
+      // No input from a member may take the host role or change whom the others follow.
+      if (!host.isHost || host.hostId !== host.id || honest.hostId !== host.id)
+        throw new Error(`the host lost its role to ${Buffer.from(input).toString('hex')}`);
       if (lastError === undefined) tally.accepted++;
       else refused(tally, lastError, input);
       // Let refusals and results flush now and then, as the network would.
