@@ -56,7 +56,8 @@ async function record(): Promise<{
   await answer;
   // Frames an honest run never sends from a member, each a claim on the membership: a host
   // announcement (kind 10) and a peer-left announcement (kind 3, second form) for low indices.
-  for (let index = 0; index < 8; index++) corpus.push(Uint8Array.of(10, index), Uint8Array.of(0x13, index, 0));
+  for (let index = 0; index < 8; index++)
+    corpus.push(Uint8Array.of(10, index), Uint8Array.of(0x13, index, 0));
   return { net, sessions, lobbies, corpus };
 }
 
