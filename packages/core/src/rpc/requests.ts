@@ -6,17 +6,29 @@ interface Pending {
   readonly target: PeerId;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: Error) => void;
-  readonly timer: TimerHandle;
-  readonly cleanup: () => void;
+  /** When it times out, on the scheduler's clock. */
+  readonly deadline: number;
+  readonly timeoutMs: number;
+  /** What the request was, for error messages. */
+  readonly what: string;
+  readonly signal: AbortSignal | undefined;
+  readonly onAbort: (() => void) | undefined;
 }
 
 /**
  * Requests waiting for a result: each settles exactly once, by its result, its timeout, its
  * AbortSignal, its target leaving, or the session closing.
+ *
+ * Timeouts share one timer, armed for the earliest deadline and re-armed when it fires: a request
+ * that is answered costs no timer call at all, which keeps a request/response round trip close to
+ * the transport's own.
  */
 export class PendingRequests {
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
+  #timer: TimerHandle | undefined;
+  /** When the timer fires (Infinity: not armed). */
+  #armedFor = Number.POSITIVE_INFINITY;
 
   constructor(private readonly scheduler: Scheduler) {}
 
@@ -38,19 +50,14 @@ export class PendingRequests {
         );
         return;
       }
-      const onAbort = () => this.fail(id, 'E_RPC_ABORTED', `${what} was aborted`, signal?.reason);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const timer = this.scheduler.setTimeout(
-        () => this.fail(id, 'E_RPC_TIMEOUT', `${what} got no answer within ${timeoutMs} ms`),
-        timeoutMs,
-      );
-      this.#pending.set(id, {
-        target,
-        resolve,
-        reject,
-        timer,
-        cleanup: () => signal?.removeEventListener('abort', onAbort),
-      });
+      let onAbort: (() => void) | undefined;
+      if (signal) {
+        onAbort = () => this.fail(id, 'E_RPC_ABORTED', `${what} was aborted`, signal.reason);
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+      const deadline = this.scheduler.now() + timeoutMs;
+      this.#pending.set(id, { target, resolve, reject, deadline, timeoutMs, what, signal, onAbort });
+      if (deadline < this.#armedFor) this.#arm(deadline);
     });
     return [id, promise];
   }
@@ -77,9 +84,10 @@ export class PendingRequests {
     for (const [id, pending] of this.#pending) if (pending.target === target) this.fail(id, code, message);
   }
 
-  /** Fails every request (the session closed). */
+  /** Fails every request (the session closed) and stops the timer. */
   failAll(code: ErrorCodeName, message: string): void {
     for (const id of [...this.#pending.keys()]) this.fail(id, code, message);
+    this.#disarm();
   }
 
   get size(): number {
@@ -90,8 +98,33 @@ export class PendingRequests {
     const pending = this.#pending.get(id);
     if (!pending) return undefined;
     this.#pending.delete(id);
-    this.scheduler.clearTimeout(pending.timer);
-    pending.cleanup();
+    if (pending.onAbort) pending.signal!.removeEventListener('abort', pending.onAbort);
     return pending;
+  }
+
+  #arm(at: number): void {
+    this.#disarm();
+    this.#armedFor = at;
+    this.#timer = this.scheduler.setTimeout(() => this.#sweep(), Math.max(0, at - this.scheduler.now()));
+  }
+
+  #disarm(): void {
+    if (this.#timer !== undefined) this.scheduler.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#armedFor = Number.POSITIVE_INFINITY;
+  }
+
+  /** Fails what is due and re-arms for the next deadline (a timer may fire a little early). */
+  #sweep(): void {
+    this.#timer = undefined;
+    this.#armedFor = Number.POSITIVE_INFINITY;
+    const now = this.scheduler.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const [id, pending] of this.#pending) {
+      if (pending.deadline <= now) {
+        this.fail(id, 'E_RPC_TIMEOUT', `${pending.what} got no answer within ${pending.timeoutMs} ms`);
+      } else if (pending.deadline < next) next = pending.deadline;
+    }
+    if (next !== Number.POSITIVE_INFINITY) this.#arm(next);
   }
 }

@@ -251,16 +251,20 @@ export class RpcLayer {
       if (result instanceof Promise) result.catch((error) => this.#failed(node, info, error, sender, 0));
       return;
     }
+    if (!isThenable(result)) return this.#answer(node, info, sender, requestId, result);
     Promise.resolve(result).then(
-      (value) => {
-        try {
-          this.port.sendResult(sender, requestId, 0, value);
-        } catch (error) {
-          this.#failed(node, info, error, sender, requestId);
-        }
-      },
+      (value) => this.#answer(node, info, sender, requestId, value),
       (error) => this.#failed(node, info, error, sender, requestId),
     );
+  }
+
+  /** Sends a handler's return value back (an unencodable one fails the request instead). */
+  #answer(node: RpcNode, info: RpcMethodInfo, sender: PeerId, requestId: number, value: unknown): void {
+    try {
+      this.port.sendResult(sender, requestId, 0, value);
+    } catch (error) {
+      this.#failed(node, info, error, sender, requestId);
+    }
   }
 
   #invoke(node: RpcNode, info: RpcMethodInfo, args: unknown[], sender: PeerId): unknown {
@@ -308,4 +312,13 @@ export class RpcLayer {
     }
     return bucket.take(this.port.scheduler.now());
   }
+}
+
+/** Whether a handler returned something to wait for (a promise or any other thenable). */
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }

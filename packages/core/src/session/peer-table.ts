@@ -16,12 +16,15 @@ export class PeerTable {
   readonly #byId = new Map<PeerId, Member>();
   readonly #byIndex = new Map<number, Member>();
   #next = 0;
+  /** Members in index order, rebuilt after a change (every send walks it; changes are rare). */
+  #sorted: readonly Member[] | undefined;
 
   add(id: PeerId, index: number): Member {
     const member = { id, index };
     this.#byId.set(id, member);
     this.#byIndex.set(index, member);
     if (index >= this.#next) this.#next = index + 1;
+    this.#sorted = undefined;
     return member;
   }
 
@@ -30,6 +33,7 @@ export class PeerTable {
     if (!member) return undefined;
     this.#byId.delete(id);
     this.#byIndex.delete(member.index);
+    this.#sorted = undefined;
     return member;
   }
 
@@ -50,14 +54,19 @@ export class PeerTable {
     return this.#next++;
   }
 
-  /** Every member, in index order. */
-  members(): Member[] {
-    return [...this.#byIndex.values()].sort((a, b) => a.index - b.index);
+  /**
+   * Every member, in index order: a snapshot that later changes to the table leave alone, so a
+   * caller may add or remove members while walking it.
+   */
+  members(): readonly Member[] {
+    this.#sorted ??= [...this.#byIndex.values()].sort((a, b) => a.index - b.index);
+    return this.#sorted;
   }
 
   clear(): void {
     this.#byId.clear();
     this.#byIndex.clear();
+    this.#sorted = undefined;
   }
 
   get size(): number {

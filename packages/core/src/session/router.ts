@@ -6,6 +6,7 @@ import type { Frame } from '../wire/frames.js';
 import { FLAG_KIND_SPECIFIC, FLAG_RELAYED, Kind, Target } from '../wire/kinds.js';
 import { ByteWriter } from '../wire/writer.js';
 import type { Link } from './links.js';
+import type { Member } from './peer-table.js';
 import type { Session } from './session.js';
 
 /** Writes one routed message for a given route. */
@@ -45,21 +46,33 @@ export class Router {
     w.reset();
     encode(w, DIRECT);
     const bytes = w.view();
+    if (dest.kind === 'one') {
+      // One recipient (requests, results): no walk over the members.
+      const member = membership.table.byId(dest.peer);
+      if (member && dest.peer !== self && (!visible || visible(dest.peer)))
+        this.#to(member, channel, bytes, encode);
+      return;
+    }
     for (const member of membership.table.members()) {
       const peer = member.id;
       if (peer === self) continue;
-      if (dest.kind === 'one' && peer !== dest.peer) continue;
       if (dest.kind === 'except' && peer === dest.peer) continue;
       if (visible && !visible(peer)) continue;
-      if (this.s.links.has(peer)) {
-        this.s.outbox.push(peer, channel, bytes);
-      } else if (!this.s.isHost && membership.hostId && this.s.links.has(membership.hostId)) {
-        this.#relay.reset();
-        encode(this.#relay, { target: Target.One, index: member.index, from: -1 });
-        this.s.outbox.push(membership.hostId, channel, this.#relay.view());
-      } else {
-        this.unroutable++;
-      }
+      this.#to(member, channel, bytes, encode);
+    }
+  }
+
+  /** Queues `bytes` on `member`'s link, or through the host when this peer has no link to it. */
+  #to(member: Member, channel: number, bytes: Uint8Array, encode: Encode): void {
+    const { membership } = this.s;
+    if (this.s.links.has(member.id)) {
+      this.s.outbox.push(member.id, channel, bytes);
+    } else if (!this.s.isHost && membership.hostId && this.s.links.has(membership.hostId)) {
+      this.#relay.reset();
+      encode(this.#relay, { target: Target.One, index: member.index, from: -1 });
+      this.s.outbox.push(membership.hostId, channel, this.#relay.view());
+    } else {
+      this.unroutable++;
     }
   }
 

@@ -35,6 +35,29 @@ describe('request / response', () => {
     expect(await settled).toMatchObject({ code: 'E_RPC_TIMEOUT' });
   });
 
+  it('times each request out at its own deadline, whatever order they were sent in', async () => {
+    const { net, sessions, games } = await setup(2);
+    const settled = new Map<string, string>();
+    const track = (name: string, p: Promise<unknown>) =>
+      p.then(
+        () => settled.set(name, `${net.now()}:ok`),
+        (error) => settled.set(name, `${net.now()}:${error.code}`),
+      );
+    const start = net.now();
+    const to = (timeout: number) => sessions[1]!.request(games[1]!, { to: 'host', timeout });
+    track('long', to(500).never());
+    track('short', to(200).never());
+    track('answered', to(100).add(1, 2));
+    await net.run(199);
+    expect([...settled.keys()]).toEqual(['answered']);
+    await net.run(2);
+    expect(settled.get('short')).toBe(`${start + 200}:E_RPC_TIMEOUT`);
+    await net.run(298);
+    expect(settled.has('long')).toBe(false);
+    await net.run(2);
+    expect(settled.get('long')).toBe(`${start + 500}:E_RPC_TIMEOUT`);
+  });
+
   it('rejects with E_RPC_ABORTED when the signal aborts, or at once if already aborted', async () => {
     const { net, sessions, games } = await setup(2);
     const controller = new AbortController();
