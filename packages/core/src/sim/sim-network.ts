@@ -10,7 +10,7 @@ import { SimulationError } from './errors.js';
 import { type LinkConfig, PERFECT_LINK, resolveLinkConfig } from './link.js';
 import { type PartitionHandle, Partitions } from './partitions.js';
 import { Rng } from './rng.js';
-import { nextMacrotask, sleep } from './settle.js';
+import { RunLoop } from './run-loop.js';
 import { DEFAULT_MAX_MESSAGE_SIZE, type SimTransport } from './sim-transport.js';
 import { VirtualClock } from './virtual-clock.js';
 
@@ -63,12 +63,8 @@ export class SimNetwork {
   readonly #partitions = new Partitions();
   readonly #delivery: Delivery;
   readonly #host: EndpointHost;
-  readonly #errors: unknown[] = [];
+  readonly #loop: RunLoop;
   #defaults: LinkConfig;
-  #surfaced = 0;
-  #running = false;
-  /** Event handlers called so far: an instant that called none cannot have left promises pending. */
-  #handlerCalls = 0;
 
   constructor(options: SimNetworkOptions = {}) {
     const { seed = 1, realtime = false, maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE, ...link } = options;
@@ -79,15 +75,16 @@ export class SimNetwork {
     this.#userRng = this.#rng.fork('user');
     const idRng = this.#rng.fork('ids');
     this.#nextId = seededPeerIds(() => idRng.next());
-    this.#clock = new VirtualClock({ realtime, onError: (error) => this.#errors.push(error) });
+    this.#clock = new VirtualClock({ realtime, onError: (error) => this.#loop.report(error) });
+    this.#loop = new RunLoop(this.#clock, realtime);
     this.#delivery = new Delivery(this.#clock, this.#partitions);
     this.#host = {
       now: () => this.#clock.now(),
       send: (dir, channel, data) => this.#delivery.send(dir, channel, data),
       disconnect: (from, dir, reason, localEvent) => this.#disconnect(from, dir, reason, localEvent),
-      reportError: (error) => this.#errors.push(error),
+      reportError: (error) => this.#loop.report(error),
       touched: () => {
-        this.#handlerCalls++;
+        this.#loop.handlerCalls++;
       },
       closed: (endpoint) => {
         this.#endpoints.delete(endpoint.id);
@@ -118,7 +115,7 @@ export class SimNetwork {
 
   /** Everything event handlers and timers threw so far, oldest first. */
   get errors(): readonly unknown[] {
-    return this.#errors;
+    return this.#loop.errors;
   }
 
   /** Network-wide datagram counters. */
@@ -248,80 +245,22 @@ export class SimNetwork {
    * handler or timer threw, the network keeps its state and `run` rejects with the first error
    * once that instant is done. Real-time mode: waits `ms` of wall time.
    */
-  async run(ms: number): Promise<void> {
-    if (!(ms >= 0)) throw new SimulationError('E_INVALID_CONFIG', `run(ms) needs ms >= 0, got ${ms}`);
-    if (this.realtime) {
-      await sleep(ms);
-      this.#surface();
-      return;
-    }
-    await this.#advance(this.#clock.now() + ms, undefined);
+  run(ms: number): Promise<void> {
+    return this.#loop.run(ms);
   }
 
   /**
    * Steps the clock until `predicate()` holds (checked now and after every instant); returns the
    * milliseconds it took. Throws `E_TIMEOUT` if it still fails after `maxMs` (default 10 s).
    */
-  async runUntil(predicate: () => boolean, maxMs = 10_000): Promise<number> {
-    const start = this.#clock.now();
-    const end = start + maxMs;
-    let met: boolean;
-    if (this.realtime) {
-      while (!(met = predicate()) && this.#clock.now() < end) {
-        await sleep(Math.min(1, end - this.#clock.now()));
-        this.#surface();
-      }
-    } else {
-      met = await this.#advance(end, predicate);
-    }
-    if (!met) {
-      const source = String(predicate).replace(/\s+/g, ' ').slice(0, 160);
-      throw new SimulationError(
-        'E_TIMEOUT',
-        `runUntil: condition still false after ${maxMs} ms (t=${this.#clock.now()} ms): ${source}`,
-      );
-    }
-    return this.#clock.now() - start;
+  runUntil(predicate: () => boolean, maxMs = 10_000): Promise<number> {
+    return this.#loop.runUntil(predicate, maxMs);
   }
 
   /** Closes every endpoint and stops the clock: no timer stays armed, nothing fires afterwards. */
   async stop(): Promise<void> {
     for (const endpoint of [...this.#endpoints.values()]) endpoint.close();
     this.#clock.stop();
-  }
-
-  async #advance(end: number, predicate: (() => boolean) | undefined): Promise<boolean> {
-    if (this.#running)
-      throw new SimulationError('E_INVALID_CONFIG', 'run()/runUntil() is already in progress');
-    this.#running = true;
-    try {
-      const clock = this.#clock;
-      await nextMacrotask();
-      this.#surface();
-      if (predicate?.()) return true;
-      for (;;) {
-        const next = clock.nextTime();
-        if (next === undefined || next > end) break;
-        const before = this.#handlerCalls + clock.timersFired;
-        clock.fireUntil(next);
-        // Only application code starts promise chains: skip the (costly) macrotask otherwise.
-        if (this.#handlerCalls + clock.timersFired !== before) await nextMacrotask();
-        this.#surface();
-        if (predicate?.()) return true;
-      }
-      clock.advanceTo(end);
-      return false;
-    } finally {
-      this.#running = false;
-    }
-  }
-
-  #surface(): void {
-    if (this.#surfaced < this.#errors.length) {
-      const error = this.#errors[this.#surfaced];
-      this.#surfaced = this.#errors.length;
-      throw error;
-    }
   }
 
   #live(endpoint: SimEndpoint): Endpoint {
