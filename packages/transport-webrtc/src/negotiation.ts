@@ -1,4 +1,4 @@
-import { BadPacketError, type PeerId } from '@meshplay/core';
+import { BadPacketError, type PeerId, TransportError } from '@meshplay/core';
 import type { DriverPeer } from './driver.js';
 import { offerAsDtlsClient } from './sdp.js';
 import type { SignalMessage } from './signal-messages.js';
@@ -42,6 +42,17 @@ export class Negotiation {
   /** Whether the peer's description has not arrived yet (so an offer may still start this link). */
   get awaitingRemote(): boolean {
     return this.#remote === 'none';
+  }
+
+  /** Starts the exchange from the offering side: the offer arrives at {@link localDescription}. */
+  offer(): void {
+    this.pc.createOffer().catch((error) =>
+      this.host.fail(
+        new TransportError('E_TRANSPORT', `could not create an offer: ${errorText(error)}`, {
+          cause: error,
+        }),
+      ),
+    );
   }
 
   /** Our description is ready: send it (an offer names us the DTLS client, see sdp.ts). */

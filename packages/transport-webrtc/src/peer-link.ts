@@ -9,17 +9,12 @@ import {
   type TimerHandle,
   TransportError,
 } from '@meshplay/core';
+import { ByeHandshake } from './bye-handshake.js';
 import { CloseReason } from './close-reason.js';
 import type { ConnectionState, DriverPeer, GatheringState, RtcDriver, SignalingState } from './driver.js';
-import {
-  type Bye,
-  byeFrame,
-  FrameKind,
-  type FrameWriter,
-  readBye,
-  readTimestamp,
-  timeFrame,
-} from './framing.js';
+import { channelInit, peerConfig } from './driver-config.js';
+import { EarlyData } from './early-data.js';
+import { FrameKind, type FrameWriter, readBye, readTimestamp, timeFrame } from './framing.js';
 import { Liveness } from './heartbeat.js';
 import { type ChannelOwner, LinkChannel } from './link-channel.js';
 import { Negotiation } from './negotiation.js';
@@ -49,16 +44,6 @@ export interface LinkContext {
 }
 
 /**
- * Longest a graceful close waits for the peer to close in answer to its `Bye` (time for what was
- * sent before to arrive), and a peer waits for those frames after the `Bye`.
- */
-const BYE_GRACE_MS = 5000;
-/** The same wait after an aborted link (a failure here), whose peer may well be gone. */
-const ABORT_GRACE_MS = 500;
-/** Datagrams that arrived on an open channel before every channel was open, up to this many bytes. */
-const MAX_EARLY_BYTES = 1024 * 1024;
-
-/**
  * The link to one peer: a peer connection, its negotiated channels, the offer/answer exchange
  * (this side offers iff `offerer`, decided per pair by the transport so there is never glare),
  * liveness, and a single way down ({@link PeerLink.close}) whatever the cause.
@@ -72,14 +57,11 @@ export class PeerLink implements ChannelOwner {
   readonly #channels: LinkChannel[] = [];
   readonly #negotiation: Negotiation;
   #openChannels = 0;
-  #early: { channel: number; data: Uint8Array }[] = [];
-  #earlyBytes = 0;
+  readonly #early = new EarlyData();
   #queuedBytes = 0;
   #connectTimer: TimerHandle | undefined;
   #closing: Promise<void> | undefined;
-  #byeWait: Bye | undefined;
-  #byeTimer: TimerHandle | undefined;
-  #onPeerClosed: (() => void) | undefined;
+  readonly #bye: ByeHandshake;
 
   /**
    * @param offerer whether this side offers (the transport decides per pair)
@@ -95,25 +77,20 @@ export class PeerLink implements ChannelOwner {
     this.#ctx = ctx;
     this.writer = ctx.writer;
     this.liveness = new Liveness(ctx.scheduler.now());
-    const { options } = ctx;
-    this.#pc = ctx.driver.createPeer(
-      {
-        iceServers: options.iceServers,
-        label: `meshplay:${peer}`,
-        ...(options.bindAddress === undefined ? {} : { bindAddress: options.bindAddress }),
-        ...(options.sctpSendBufferBytes === undefined
-          ? {}
-          : { sctpSendBufferBytes: options.sctpSendBufferBytes }),
-      },
-      {
-        localDescription: (type, sdp) => this.#negotiation.localDescription(type, sdp),
-        localCandidate: (candidate, mid) => this.#negotiation.localCandidate(candidate, mid),
-        connectionState: (state) => this.#connectionState(state),
-        gatheringState: (state) => this.phase !== 'closed' && ctx.state(peer, 'gathering', state),
-        signalingState: (state) => this.phase !== 'closed' && ctx.state(peer, 'signaling', state),
-        handlerError: (error) => ctx.error(peer, asError(error)),
-      },
+    this.#bye = new ByeHandshake(
+      ctx.scheduler,
+      this.#channels,
+      (reason) => void this.close(reason, 'silent'),
     );
+    const { options } = ctx;
+    this.#pc = ctx.driver.createPeer(peerConfig(options, peer), {
+      localDescription: (type, sdp) => this.#negotiation.localDescription(type, sdp),
+      localCandidate: (candidate, mid) => this.#negotiation.localCandidate(candidate, mid),
+      connectionState: (state) => this.#connectionState(state),
+      gatheringState: (state) => this.phase !== 'closed' && ctx.state(peer, 'gathering', state),
+      signalingState: (state) => this.phase !== 'closed' && ctx.state(peer, 'signaling', state),
+      handlerError: (error) => ctx.error(peer, asError(error)),
+    });
     const link = this;
     this.#negotiation = new Negotiation(
       {
@@ -133,37 +110,19 @@ export class PeerLink implements ChannelOwner {
     );
     ctx.layout.forEach((config, index) => {
       let channel: LinkChannel | undefined;
-      const dc = this.#pc.createChannel(
-        {
-          id: index,
-          label: config.label ?? `channel-${index}`,
-          ordered: config.ordered,
-          ...(config.maxRetransmits === undefined ? {} : { maxRetransmits: config.maxRetransmits }),
-          ...(config.maxPacketLifeTime === undefined ? {} : { maxPacketLifeTime: config.maxPacketLifeTime }),
-          ...(config.protocol === undefined ? {} : { protocol: config.protocol }),
-        },
-        {
-          open: () => this.#channelOpen(),
-          message: (data) => this.#receive(channel as LinkChannel, data),
-          closed: () => this.#remoteClosed(),
-          error: (message) =>
-            ctx.error(peer, new TransportError('E_TRANSPORT', `channel ${index} to ${peer}: ${message}`)),
-          bufferedAmountLow: () => channel?.drain(),
-        },
-      );
+      const dc = this.#pc.createChannel(channelInit(config, index), {
+        open: () => this.#channelOpen(),
+        message: (data) => this.#receive(channel as LinkChannel, data),
+        closed: () => this.#remoteClosed(),
+        error: (message) =>
+          ctx.error(peer, new TransportError('E_TRANSPORT', `channel ${index} to ${peer}: ${message}`)),
+        bufferedAmountLow: () => channel?.drain(),
+      });
       channel = new LinkChannel(index, config, dc, this, options);
       this.#channels.push(channel);
     });
     this.#connectTimer = ctx.scheduler.setTimeout(() => this.#connectTimeout(), options.connectTimeoutMs);
-    if (offerer) {
-      this.#pc.createOffer().catch((error) =>
-        this.#fail(
-          new TransportError('E_TRANSPORT', `could not create an offer: ${errorText(error)}`, {
-            cause: error,
-          }),
-        ),
-      );
-    }
+    if (offerer) this.#negotiation.offer();
   }
 
   /** The connection's state now. */
@@ -232,29 +191,24 @@ export class PeerLink implements ChannelOwner {
    * - `silent`: the peer is gone or already said `Bye`.
    *
    * After a `Bye` the connection stays up until the peer closes in answer (at most
-   * {@link BYE_GRACE_MS}): closing at once would abort what the stack still holds. The transport
-   * hears `closed` before this returns; the promise settles once native resources are released.
+   * `BYE_GRACE_MS`, see {@link ByeHandshake}): closing at once would abort what the stack still
+   * holds. The transport hears `closed` before this returns; the promise settles once native
+   * resources are released.
    */
   close(reason: string, how: 'graceful' | 'abort' | 'silent', error?: Error): Promise<void> {
     if (this.#closing) return this.#closing;
     const wasOpen = this.phase === 'open';
     this.phase = 'closed';
     if (this.#connectTimer !== undefined) this.#ctx.scheduler.clearTimeout(this.#connectTimer);
-    if (this.#byeTimer !== undefined) this.#ctx.scheduler.clearTimeout(this.#byeTimer);
-    this.#byeWait = undefined;
+    this.#bye.cancel();
     for (const channel of this.#channels) {
       if (how === 'graceful' && wasOpen) channel.flushAll();
       else channel.discard();
     }
-    this.#early = [];
+    this.#early.clear();
     const reliable = this.#channels[Channel.Reliable];
     if (how !== 'silent' && wasOpen && reliable) {
-      const sent = new Map<number, number>();
-      for (const channel of this.#channels) if (channel.reliable) sent.set(channel.index, channel.framesSent);
-      reliable.sendControl(byeFrame({ reason, sent }));
-      this.#closing = this.#peerClosed(how === 'graceful' ? BYE_GRACE_MS : ABORT_GRACE_MS).then(() =>
-        this.#pc.close(),
-      );
+      this.#closing = this.#bye.send(reliable, reason, how === 'graceful').then(() => this.#pc.close());
     } else {
       this.#closing = this.#pc.close();
     }
@@ -262,46 +216,10 @@ export class PeerLink implements ChannelOwner {
     return this.#closing;
   }
 
-  /**
-   * The peer said `Bye`: close once every reliable frame it sent before has arrived (they may
-   * trail the `Bye` on other streams), or after {@link BYE_GRACE_MS} at the latest.
-   */
-  #byeReceived(bye: Bye): void {
-    if (this.#byeWait) return;
-    this.#byeWait = bye;
-    this.#byeTimer = this.#ctx.scheduler.setTimeout(() => {
-      void this.close(bye.reason || CloseReason.Gone, 'silent');
-    }, BYE_GRACE_MS);
-    this.#checkBye();
-  }
-
-  #checkBye(): void {
-    const bye = this.#byeWait;
-    if (!bye) return;
-    for (const [index, frames] of bye.sent) {
-      const channel = this.#channels[index];
-      if (channel?.reliable && channel.framesReceived < frames) return;
-    }
-    void this.close(bye.reason || CloseReason.Gone, 'silent');
-  }
-
-  /** Resolves when the peer closes (or says `Bye` itself), or after `graceMs`. */
-  #peerClosed(graceMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = this.#ctx.scheduler.setTimeout(() => done(), graceMs);
-      const done = () => {
-        this.#ctx.scheduler.clearTimeout(timer);
-        this.#onPeerClosed = undefined;
-        resolve();
-      };
-      this.#onPeerClosed = done;
-    });
-  }
-
   /** A channel closed, or the connection did: the peer is gone (or answered our `Bye`). */
   #remoteClosed(): void {
-    if (this.phase === 'closed') this.#onPeerClosed?.();
-    else if (this.phase === 'open') void this.close(this.#byeWait?.reason || CloseReason.Gone, 'silent');
+    if (this.phase === 'closed') this.#bye.peerClosed();
+    else if (this.phase === 'open') void this.close(this.#bye.reason, 'silent');
     else
       this.#fail(
         new TransportError(
@@ -342,9 +260,7 @@ export class PeerLink implements ChannelOwner {
       return;
     }
     // Open channels may carry data before the last one opens; hold it until `peer-connected`.
-    this.#earlyBytes += data.length;
-    if (this.#earlyBytes > MAX_EARLY_BYTES) throw new BadPacketError('too much data before the link opened');
-    this.#early.push({ channel, data });
+    this.#early.hold(channel, data);
   }
 
   control(channel: number, frame: Uint8Array): void {
@@ -364,7 +280,7 @@ export class PeerLink implements ChannelOwner {
       case FrameKind.Bye: {
         const bye = readBye(frame);
         if (!bye) throw new BadPacketError('malformed bye');
-        this.#byeReceived(bye);
+        this.#bye.received(bye);
         return;
       }
       default:
@@ -377,7 +293,7 @@ export class PeerLink implements ChannelOwner {
   #receive(channel: LinkChannel, data: Uint8Array): void {
     if (this.phase === 'closed') {
       // Both ends closing at once: the peer's `Bye` answers ours.
-      if (data[0] === FrameKind.Bye) this.#onPeerClosed?.();
+      if (data[0] === FrameKind.Bye) this.#bye.peerClosed();
       return;
     }
     this.liveness.heard = true;
@@ -393,7 +309,7 @@ export class PeerLink implements ChannelOwner {
         this.#ctx.error(this.peer, asError(error));
       }
     }
-    if (this.#byeWait) this.#checkBye();
+    this.#bye.check();
   }
 
   #channelOpen(): void {
@@ -407,10 +323,7 @@ export class PeerLink implements ChannelOwner {
     this.#connectTimer = undefined;
     this.liveness.heard = true;
     this.#ctx.opened(this);
-    const early = this.#early;
-    this.#early = [];
-    this.#earlyBytes = 0;
-    for (const { channel, data } of early) {
+    for (const { channel, data } of this.#early.take()) {
       if (this.phase !== 'open') return;
       this.#ctx.message(this.peer, channel, data);
     }
@@ -418,7 +331,7 @@ export class PeerLink implements ChannelOwner {
 
   #connectionState(state: ConnectionState): void {
     if (this.phase === 'closed') {
-      if (state === 'closed' || state === 'failed' || state === 'disconnected') this.#onPeerClosed?.();
+      if (state === 'closed' || state === 'failed' || state === 'disconnected') this.#bye.peerClosed();
       return;
     }
     this.#ctx.state(this.peer, 'connection', state);
@@ -463,8 +376,4 @@ export class PeerLink implements ChannelOwner {
 
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,5 +1,4 @@
 import {
-  BadPacketError,
   type ChannelConfig,
   createEmitter,
   type Emitter,
@@ -7,7 +6,6 @@ import {
   type PeerStats,
   realScheduler,
   type Scheduler,
-  type TimerHandle,
   type Transport,
   TransportError,
   type TransportEvents,
@@ -15,6 +13,7 @@ import {
 import type { SignalingAdapter, SignalingEvents, SignalingRoom } from '@meshplay/signaling';
 import { driver } from '#driver';
 import { CloseReason } from './close-reason.js';
+import { ConnectAttempts } from './connect-attempts.js';
 import type { ConnectionState, GatheringState, RtcDriver, SignalingState } from './driver.js';
 import type { WebRtcEvents } from './events.js';
 import { FrameWriter } from './framing.js';
@@ -28,10 +27,7 @@ import {
 } from './options.js';
 import { type LinkContext, PeerLink } from './peer-link.js';
 import { PeerWaiters } from './peer-waiters.js';
-import { parseSignal, type SignalMessage } from './signal-messages.js';
-
-/** Backoff before connection attempt n is `n` times this. */
-const RETRY_DELAY_MS = 100;
+import { SignalRouter } from './signal-router.js';
 
 /** A datagram size reported for peers without an open link: what any WebRTC peer accepts. */
 const DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024 - 1;
@@ -81,9 +77,8 @@ export class WebRtcTransport implements Transport {
   readonly #links = new Map<PeerId, PeerLink>();
   readonly #open = new Map<PeerId, PeerLink>();
   readonly #waiters: PeerWaiters;
-  readonly #retries = new Map<PeerId, TimerHandle>();
-  /** Latest connection attempt this side offered, per peer. */
-  readonly #attempts = new Map<PeerId, number>();
+  readonly #attempts: ConnectAttempts;
+  readonly #router: SignalRouter;
   readonly #context: LinkContext;
   readonly #heartbeat: HeartbeatClock;
   readonly #unsubscribe: (() => void)[] = [];
@@ -107,12 +102,40 @@ export class WebRtcTransport implements Transport {
     this.channels = layout;
     this.topology = options.topology;
     this.#context = this.#linkContext(rtc, layout);
+    const transport = this;
+    this.#attempts = new ConnectAttempts({
+      scheduler,
+      maxAttempts: options.connectAttempts,
+      get closed() {
+        return transport.#closed;
+      },
+      hasLink: (peer) => this.#links.has(peer),
+      reachable: (peer) => this.#wantsLink(peer) && this.#room.peers().includes(peer),
+      start: (peer, attempt) => void this.#startLink(peer, true, attempt),
+      signal: (peer, message) => this.#context.signal(peer, message),
+      attemptFailed: (event) => this.#emitWebRtc('attempt-failed', event),
+      failed: (peer, error) => {
+        this.#emit('error', { peer, error });
+        this.#waiters.settle(peer, error);
+      },
+    });
+    this.#router = new SignalRouter({
+      get closed() {
+        return transport.#closed;
+      },
+      attempts: this.#attempts,
+      link: (peer) => this.#links.get(peer),
+      wantsLink: (peer) => this.#wantsLink(peer),
+      offersTo: (peer) => this.#offersTo(peer),
+      answer: (peer, attempt) => this.#startLink(peer, false, attempt),
+      error: (peer, error) => this.#emit('error', { peer, error }),
+    });
     this.#heartbeat = new HeartbeatClock(scheduler, options.heartbeatIntervalMs, (now, stalled) => {
       for (const link of this.#open.values()) link.tick(now, stalled);
     });
     this.#listen('peer-joined', ({ peer }) => this.#ensureLink(peer));
     this.#listen('peer-left', ({ peer }) => this.#peerLeft(peer));
-    this.#listen('signal', ({ from, payload }) => this.#signal(from, payload));
+    this.#listen('signal', ({ from, payload }) => this.#router.route(from, payload));
     this.#listen('host-changed', ({ host }) => this.#hostChanged(host));
     this.#listen('closed', ({ code, reason }) =>
       this.#emit('error', {
@@ -216,8 +239,7 @@ export class WebRtcTransport implements Transport {
   async #shutdown(): Promise<void> {
     this.#closed = true;
     this.#heartbeat.stop();
-    for (const timer of this.#retries.values()) this.#scheduler.clearTimeout(timer);
-    this.#retries.clear();
+    this.#attempts.stop();
     for (const off of this.#unsubscribe) off();
     const closing = [...this.#links.values()].map((link) => link.close(CloseReason.Closed, 'graceful'));
     this.#waiters.rejectAll(new TransportError('E_NOT_CONNECTED', 'the transport was closed'));
@@ -241,25 +263,22 @@ export class WebRtcTransport implements Transport {
 
   /** Starts a link to `peer` if the topology wants one and none exists (or is being retried). */
   #ensureLink(peer: PeerId): void {
-    if (this.#closed || !this.#wantsLink(peer) || this.#links.has(peer) || this.#retries.has(peer)) return;
+    if (this.#closed || !this.#wantsLink(peer) || this.#links.has(peer) || this.#attempts.retrying(peer)) {
+      return;
+    }
     // An answerer's link waits for the offer (attempt 0 until it arrives); its connect timer runs.
     this.#startLink(peer, this.#offersTo(peer), this.#offersTo(peer) ? 1 : 0);
   }
 
   #startLink(peer: PeerId, offerer: boolean, attempt: number): PeerLink {
-    if (offerer) this.#attempts.set(peer, attempt);
+    if (offerer) this.#attempts.offered(peer, attempt);
     const link = new PeerLink(this.#context, peer, offerer, attempt);
     this.#links.set(peer, link);
     return link;
   }
 
   #peerLeft(peer: PeerId): void {
-    this.#attempts.delete(peer);
-    const retry = this.#retries.get(peer);
-    if (retry !== undefined) {
-      this.#scheduler.clearTimeout(retry);
-      this.#retries.delete(peer);
-    }
+    this.#attempts.forget(peer);
     const link = this.#links.get(peer);
     // An open link outlives signaling (the heartbeat or a Bye ends it); a half-made one cannot.
     if (link && link.phase === 'connecting') void link.close(CloseReason.Left, 'silent');
@@ -271,136 +290,10 @@ export class WebRtcTransport implements Transport {
     }
   }
 
-  /**
-   * A link closed before it opened. Not a failure when the peer left or replaced it. Otherwise
-   * the offerer retries with fresh connections (up to `connectAttempts`) and the answerer asks
-   * it to; only the end of the line is reported, by the offerer: an `error` event and rejected
-   * waiters. Malformed input from the peer is never retried.
-   */
-  #setupFailed(link: PeerLink, reason: string, error: Error | undefined): void {
-    const { peer, attempt } = link;
-    if (reason === CloseReason.Left || reason === CloseReason.Replaced) return;
-    const failure = error ?? new TransportError('E_NOT_CONNECTED', `link to ${peer} closed (${reason})`);
-    if (!(error instanceof BadPacketError)) {
-      if (link.offerer) {
-        const attempts = this.#options.connectAttempts;
-        if (attempt < attempts && this.#wantsLink(peer) && this.#room.peers().includes(peer)) {
-          this.#emitWebRtc('attempt-failed', { peer, attempt, error: failure, retrying: true });
-          this.#retry(peer, attempt + 1);
-          return;
-        }
-      } else if (attempt > 0) {
-        // The offerer drives retries and reports the final failure; an answerer link that never
-        // saw an offer (attempt 0) has nobody else to report its timeout.
-        this.#emitWebRtc('attempt-failed', { peer, attempt, error: failure, retrying: true });
-        this.#context.signal(peer, { t: 'retry', n: attempt });
-        return;
-      }
-    }
-    this.#emitWebRtc('attempt-failed', { peer, attempt, error: failure, retrying: false });
-    this.#emit('error', { peer, error: failure });
-    this.#waiters.settle(peer, failure);
-  }
-
-  /** Starts attempt `attempt` to `peer` after a short backoff, if it is still wanted then. */
-  #retry(peer: PeerId, attempt: number): void {
-    const timer = this.#scheduler.setTimeout(() => {
-      this.#retries.delete(peer);
-      if (this.#closed || this.#links.has(peer) || !this.#wantsLink(peer)) return;
-      if (!this.#room.peers().includes(peer)) return;
-      this.#startLink(peer, true, attempt);
-    }, RETRY_DELAY_MS * attempt);
-    this.#retries.set(peer, timer);
-  }
-
   #hostChanged(host: PeerId): void {
     // Re-emitted only: the session runs its own election (mesh), or ends (star, whose clients
     // have no links to each other). Links are never rearranged behind the session's back.
     this.#emitWebRtc('host-changed', { host });
-  }
-
-  #signal(from: PeerId, payload: unknown): void {
-    if (this.#closed) return;
-    let message: SignalMessage;
-    try {
-      message = parseSignal(payload);
-    } catch (error) {
-      this.#emit('error', { peer: from, error: error as Error });
-      return;
-    }
-    const link = this.#links.get(from);
-    if (message.t === 'retry') {
-      this.#retryRequested(from, message.n, link);
-      return;
-    }
-    if (message.t === 'sdp' && message.type === 'offer') {
-      this.#offer(from, message, link);
-      return;
-    }
-    // Answers and candidates belong to the current attempt; leftovers of another are ignored.
-    if (link && link.attempt === message.n) this.#handle(link, message);
-  }
-
-  /**
-   * The answerer's side of attempt `n` died before it was of use. If that is still our latest
-   * attempt, start over now rather than at our own timeout: the link still trying is failed (and
-   * so retried), or, if it already closed under us, a new attempt starts.
-   */
-  #retryRequested(from: PeerId, n: number, link: PeerLink | undefined): void {
-    if (!this.#offersTo(from) || this.#attempts.get(from) !== n) return;
-    const failure = new TransportError('E_TRANSPORT', `${from} could not complete connection attempt ${n}`);
-    if (link) {
-      if (link.phase === 'connecting') void link.close(CloseReason.Failed, 'silent', failure);
-      return;
-    }
-    if (this.#retries.has(from)) return;
-    if (n < this.#options.connectAttempts && this.#wantsLink(from) && this.#room.peers().includes(from)) {
-      this.#retry(from, n + 1);
-    }
-  }
-
-  /** An offer: starts (or restarts, for a newer attempt) the answering side of a link. */
-  #offer(from: PeerId, message: SignalMessage & { t: 'sdp' }, existing: PeerLink | undefined): void {
-    if (!this.#wantsLink(from)) {
-      this.#emit('error', {
-        peer: from,
-        error: new TransportError(
-          'E_REFUSED',
-          `offer from ${from} refused: a star client links only to the host`,
-        ),
-      });
-      return;
-    }
-    if (!existing && this.#offersTo(from)) {
-      this.#emit('error', {
-        peer: from,
-        error: new BadPacketError(`unexpected SDP offer from ${from} (this side offers)`),
-      });
-      return;
-    }
-    let link = existing;
-    if (link && !link.offerer) {
-      const waiting = link.attempt === 0 && link.awaitingRemote;
-      if (message.n < link.attempt) return; // a stale offer, overtaken by a newer attempt
-      if (message.n > link.attempt && !waiting) {
-        void link.close(CloseReason.Replaced, 'silent');
-        link = undefined;
-      }
-    }
-    link ??= this.#startLink(from, false, message.n);
-    link.adopt(message.n);
-    // An offer to the offerer side is refused by the link itself (glare cannot happen by rule).
-    this.#handle(link, message);
-  }
-
-  /** Hands a message to its link; whatever goes wrong there is an `error` event, never a rejection. */
-  #handle(link: PeerLink, message: SignalMessage): void {
-    link.handleSignal(message).catch((error: unknown) => {
-      this.#emit('error', {
-        peer: link.peer,
-        error: error instanceof Error ? error : new Error(String(error)),
-      });
-    });
   }
 
   #linkContext(rtc: RtcDriver, layout: readonly ChannelConfig[]): LinkContext {
@@ -441,7 +334,7 @@ export class WebRtcTransport implements Transport {
           if (reason === CloseReason.Gone && !link.offerer && !this.#closed) {
             this.#context.signal(link.peer, { t: 'retry', n: link.attempt });
           }
-        } else if (!this.#closed) this.#setupFailed(link, reason, error);
+        } else if (!this.#closed) this.#attempts.setupFailed(link, reason, error);
       },
       message: (peer, channel, data) => {
         if (this.#silent) return;
