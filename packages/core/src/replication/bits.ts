@@ -32,6 +32,29 @@ export function expGolombBits(value: number, k: number): number {
   return 2 * m - k + 1;
 }
 
+/**
+ * Short codes (each at most 24 bits) gathered before they are written in one go with
+ * {@link BitWriter.writeRun}: their total size is known before anything is written (no rewind
+ * when they do not fit), and they cost no call each.
+ */
+export class CodeRun {
+  codes = new Int32Array(64);
+  lengths = new Int32Array(64);
+  count = 0;
+  /** Total length in bits. */
+  bits = 0;
+
+  /** Empties the run, making room for `n` codes. */
+  reset(n: number): void {
+    this.count = 0;
+    this.bits = 0;
+    if (n > this.codes.length) {
+      this.codes = new Int32Array(n * 2);
+      this.lengths = new Int32Array(n * 2);
+    }
+  }
+}
+
 /** A growable most-significant-bit-first writer over a `Uint8Array`. */
 export class BitWriter {
   private bytes: Uint8Array;
@@ -108,6 +131,32 @@ export class BitWriter {
     }
     this.pos = pos;
     this.acc = acc & ((1 << bits) - 1);
+    this.accBits = bits;
+  }
+
+  /** Writes the codes of `run`, in order. */
+  writeRun(run: CodeRun): void {
+    if (this.pos + (run.bits >>> 3) + 4 > this.bytes.length) this.grow((run.bits >>> 3) + 4);
+    const { codes, lengths, count } = run;
+    const bytes = this.bytes;
+    let pos = this.pos;
+    let acc = this.acc;
+    let bits = this.accBits;
+    for (let i = 0; i < count; i++) {
+      // Under 8 pending bits and a code of at most 24 make at most 31: the three bytes that may
+      // be whole are stored whether or not they are (how many are is data-dependent, and a
+      // branch on it mispredicts); the ones that are not get overwritten later.
+      acc = (acc << lengths[i]!) | codes[i]!;
+      bits += lengths[i]!;
+      bytes[pos] = acc >>> (bits - 8);
+      bytes[pos + 1] = acc >>> (bits - 16);
+      bytes[pos + 2] = acc >>> (bits - 24);
+      pos += bits >>> 3;
+      bits &= 7;
+      acc &= (1 << bits) - 1;
+    }
+    this.pos = pos;
+    this.acc = acc;
     this.accBits = bits;
   }
 

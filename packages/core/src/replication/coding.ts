@@ -1,4 +1,4 @@
-import { bitLength } from './bits.js';
+import { bitLength, zigzag } from './bits.js';
 
 // Per-packet parameter choice for the exp-Golomb codes of the state stream: every packet says, for
 // each field, which order k its deltas use and which bias is taken off them first. A packet of
@@ -41,6 +41,26 @@ export function bestOrder(histogram: Int32Array): number {
     }
   }
   return best;
+}
+
+/**
+ * The residual of a delta `d` of an integer slot against its bias, zigzagged: branch-free for
+ * the usual small ones (their signs are random, so a branch would mispredict).
+ */
+export function residual(d: number, bias: number): number {
+  const r = d - bias;
+  return r > -0x40000000 && r < 0x40000000 ? ((r << 1) ^ (r >> 31)) >>> 0 : zigzag(r);
+}
+
+/** The change of a slot from `base` to `cur`, the shortest way round for a wrapping (`modulus` > 0) one. */
+export function slotDelta(cur: number, base: number, modulus: number): number {
+  let d = cur - base;
+  if (modulus > 0) {
+    const half = modulus / 2;
+    if (d >= half) d -= modulus;
+    else if (d < -half) d += modulus;
+  }
+  return d;
 }
 
 /** Adds a non-negative integer to a histogram of bit lengths. */

@@ -10,12 +10,36 @@ export const SAMPLES = 33;
  */
 export const STAT_ENTRIES = 64;
 
-/** Median of `n` values of `values` from `from` (sorted in place). */
+/**
+ * Median of `n` values of `values` from `from` (reordered in place): the value a sort would put
+ * at `from + (n >> 1)`, found by selection (Hoare's), which is several times cheaper than sorting
+ * for the few dozen samples a tick keeps. The samples are never NaN nor zero (deltas and offsets
+ * that are taken are not 0), so any order of equal values gives the same number.
+ */
 function medianOf(values: Float64Array, from: number, n: number): number {
   if (n === 0) return 0;
-  const view = values.subarray(from, from + n);
-  view.sort();
-  return view[n >> 1]!;
+  const target = from + (n >> 1);
+  let lo = from;
+  let hi = from + n - 1;
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i]! < pivot) i++;
+      while (values[j]! > pivot) j--;
+      if (i <= j) {
+        const t = values[i]!;
+        values[i++] = values[j]!;
+        values[j--] = t;
+      }
+    }
+    // [lo, j] ≤ pivot ≤ [i, hi], and anything between j and i equals the pivot.
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else break;
+  }
+  return values[target]!;
 }
 
 /** Code parameters of one class for one stream, and this tick's statistics to choose them. */

@@ -10,6 +10,12 @@ export class EntryTable {
   off = new Int32Array(0);
   /** Offset of the newest version's values in the send table. */
   cur = new Int32Array(0);
+  /** Offset of the baseline's values in the send table (delta entries). */
+  base = new Int32Array(0);
+  /**
+   * Change mask and residuals: computed in pass one only where needed (the statistics' entries,
+   * classes with value slots, a selection over budget); the writer recomputes the others.
+   */
   mask = new Int32Array(0);
   /** Per slot: the zigzagged residual of an integer slot, the size in bits of a value slot. */
   resid = new Float64Array(0);
@@ -26,6 +32,7 @@ export class EntryTable {
     this.rows = grow32(this.rows);
     this.off = grow32(this.off);
     this.cur = grow32(this.cur);
+    this.base = grow32(this.base);
     this.mask = grow32(this.mask);
     this.order = grow32(this.order);
     const resid = new Float64Array(capacity * STRIDE);

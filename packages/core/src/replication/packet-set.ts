@@ -4,18 +4,29 @@
  * the last of them lets go (the encoder holds one reference while it builds).
  */
 export class PacketSet {
-  rows = new Int32Array(64);
+  rows!: Int32Array;
   /** Each row's generation when sent: an ack for a row reused since then changes nothing. */
-  gens = new Int32Array(64);
-  vids = new Int32Array(64);
+  gens!: Int32Array;
+  vids!: Int32Array;
   length = 0;
   #users = 0;
 
-  constructor(readonly pool: PacketSet[]) {}
+  constructor(
+    readonly pool: PacketSet[],
+    capacity = 64,
+  ) {
+    this.#allocate(capacity);
+  }
 
-  /** A set from `pool` (or a new one), empty, held once. */
-  static take(pool: PacketSet[]): PacketSet {
-    const set = pool.pop() ?? new PacketSet(pool);
+  /** A set from `pool` (or a new one, made for `n` entries: sets are many), empty, held once. */
+  static take(pool: PacketSet[], n = 0): PacketSet {
+    let set = pool.pop();
+    if (set) set.reserve(n);
+    else {
+      let size = 64;
+      while (size < n) size *= 2;
+      set = new PacketSet(pool, size);
+    }
     set.length = 0;
     set.#users = 1;
     return set;
@@ -26,9 +37,15 @@ export class PacketSet {
     if (n <= this.rows.length) return;
     let size = this.rows.length;
     while (size < n) size *= 2;
-    this.rows = new Int32Array(size);
-    this.gens = new Int32Array(size);
-    this.vids = new Int32Array(size);
+    this.#allocate(size);
+  }
+
+  /** The three arrays share one buffer: one allocation instead of three. */
+  #allocate(capacity: number): void {
+    const buffer = new ArrayBuffer(capacity * 3 * Int32Array.BYTES_PER_ELEMENT);
+    this.rows = new Int32Array(buffer, 0, capacity);
+    this.gens = new Int32Array(buffer, capacity * Int32Array.BYTES_PER_ELEMENT, capacity);
+    this.vids = new Int32Array(buffer, capacity * 2 * Int32Array.BYTES_PER_ELEMENT, capacity);
   }
 
   retain(): void {

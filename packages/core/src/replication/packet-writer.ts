@@ -1,6 +1,7 @@
 import type { Arena } from './arena.js';
-import { type BitWriter, zigzag } from './bits.js';
+import { type BitWriter, CodeRun, zigzag } from './bits.js';
 import { isToggle } from './codecs.js';
+import { residual, slotDelta } from './coding.js';
 import type { ClassCoding, StreamCoding } from './encoder-coding.js';
 import { type EntryTable, STRIDE } from './entry-table.js';
 import type { ClassLayout } from './layout.js';
@@ -59,20 +60,35 @@ export function writePackets(
   let countAt = writeHeader(w, record.seq, coding, present, tick);
   let inDatagram = 0;
   let prevId = 0;
+  const { off, cur, base } = table;
   for (let i = 0; i < selected.length; i++) {
     const e = selected[i]!;
-    const id = ids[rows[e]!]!;
-    w.mark();
-    if (inDatagram === 0) w.writeVarint(id);
-    else w.writeExpGolomb(id - prevId - 1, coding.idK);
-    const layout = values.layouts[rows[e]!]!;
+    const row = rows[e]!;
+    const id = ids[row]!;
+    const layout = values.layouts[row]!;
     if (layout !== lastLayout) {
       lastLayout = layout;
       cc = coding.classes.get(layout)!;
     }
-    writeEntry(w, table, values, layout, cc!, coding, e);
-    if (w.bitLength > limitBits) {
-      w.rewind();
+    let fits: boolean;
+    if (
+      inDatagram > 0 &&
+      off[e]! > 0 &&
+      !layout.hasValues &&
+      gatherDelta(RUN, id - prevId - 1, off[e]!, coding, values.ints, cur[e]!, base[e]!, layout, cc!)
+    ) {
+      // The usual entry (a delta of integers, short codes): its size is known before it is written.
+      fits = w.bitLength + RUN.bits <= limitBits;
+      if (fits) w.writeRun(RUN);
+    } else {
+      w.mark();
+      if (inDatagram === 0) w.writeVarint(id);
+      else w.writeExpGolomb(id - prevId - 1, coding.idK);
+      writeEntry(w, table, values, layout, cc!, coding, e);
+      fits = w.bitLength <= limitBits;
+      if (!fits) w.rewind();
+    }
+    if (!fits) {
       if (inDatagram === 0) {
         // Alone it does not fit: it can never be sent as state.
         stats.oversized++;
@@ -90,7 +106,6 @@ export function writePackets(
     }
     prevId = id;
     inDatagram++;
-    const row = rows[e]!;
     setRows[n] = row;
     setGens[n] = gen[row]!;
     setVids[n++] = latest[row]!;
@@ -102,6 +117,86 @@ export function writePackets(
     ends.push(n);
   }
   return out;
+}
+
+/** The codes of one entry (single-threaded, used and emptied within one call). */
+const RUN = new CodeRun();
+
+/** Largest order, and magnitude of a residual, whose codes {@link gatherDelta} takes (< 2^24 bits). */
+const RUN_MAX_ORDER = 23;
+const RUN_MAX_RESIDUAL = 0x400000;
+
+/**
+ * Gathers a delta entry of an integer-only class into `run`: its id gap and baseline offset, its
+ * change mask and residuals, as the general path would write them. False (and `run` unusable)
+ * when a code would be longer than 24 bits: the general path writes it. Int32 arithmetic
+ * throughout (orders ≤ 23, residuals under 2^22), which keeps it cheap.
+ */
+function gatherDelta(
+  run: CodeRun,
+  idGap: number,
+  off: number,
+  coding: StreamCoding,
+  ints: Float64Array,
+  cur: number,
+  base: number,
+  layout: ClassLayout,
+  cc: ClassCoding,
+): boolean {
+  const n = layout.count;
+  run.reset(n + 1);
+  const codes = run.codes;
+  const lengths = run.lengths;
+  // Code 0 is the id gap, the baseline offset and the change mask together (usually a few bits).
+  let k = coding.idK;
+  if (k > RUN_MAX_ORDER || idGap >= RUN_MAX_RESIDUAL) return false;
+  let shifted = idGap + (1 << k);
+  let length = 2 * (32 - Math.clz32(shifted)) - k - 1;
+  let head = shifted;
+  let headBits = length;
+  k = coding.offK;
+  let r = off - coding.offBias;
+  if (k > RUN_MAX_ORDER || !(r > -RUN_MAX_RESIDUAL && r < RUN_MAX_RESIDUAL)) return false;
+  shifted = ((r << 1) ^ (r >> 31)) + (1 << k);
+  length = 2 * (32 - Math.clz32(shifted)) - k - 1;
+  if (headBits + length > 24) return false;
+  head = (head << length) | shifted;
+  headBits += length;
+  let count = 1;
+  let bits = 0;
+  const moduli = layout.moduli;
+  const bias = cc.bias;
+  const orders = cc.k;
+  let mask = 0;
+  for (let s = 0; s < n; s++) {
+    const d = slotDelta(ints[cur + s]!, ints[base + s]!, moduli[s]!);
+    if (d === 0) continue;
+    mask |= 1 << s;
+    k = orders[s]!;
+    r = d - bias[s]!;
+    if (k > RUN_MAX_ORDER || !(r > -RUN_MAX_RESIDUAL && r < RUN_MAX_RESIDUAL)) return false;
+    shifted = ((r << 1) ^ (r >> 31)) + (1 << k);
+    length = 2 * (32 - Math.clz32(shifted)) - k - 1;
+    if (length > 24) return false;
+    codes[count] = shifted;
+    lengths[count++] = length;
+    bits += length;
+  }
+  // One bit for the class's common mask, else a zero and the mask.
+  if (mask === cc.mask) {
+    if (headBits + 1 > 24) return false;
+    head = (head << 1) | 1;
+    headBits += 1;
+  } else {
+    if (headBits + n + 1 > 24) return false;
+    head = (head << (n + 1)) | mask;
+    headBits += n + 1;
+  }
+  codes[0] = head;
+  lengths[0] = headBits;
+  run.count = count;
+  run.bits = bits + headBits;
+  return true;
 }
 
 /** Starts a datagram: sequence number, tick, code parameters; returns where the count goes. */
@@ -164,6 +259,10 @@ function writeEntry(
     writeFull(w, layout, values, cur);
     return;
   }
+  if (!layout.hasValues) {
+    writeIntDeltas(w, values.ints, cur, table.base[e]!, layout, cc);
+    return;
+  }
   const mask = table.mask[e]!;
   if (mask === cc.mask) w.writeBool(true);
   else {
@@ -179,6 +278,37 @@ function writeEntry(
     if (moduli[s]! >= 0) w.writeExpGolomb(resid[row + s]!, k[s]!);
     else if (!isToggle(layout.codecs[s]!)) layout.codecs[s]!.write(w, values.refs![cur + s]);
   }
+}
+
+/** Residuals of one entry of an integer-only class (written after its change mask). */
+const RESIDUALS = new Float64Array(STRIDE);
+
+/** Writes the change mask and the residuals of an entry whose slots are all integers. */
+function writeIntDeltas(
+  w: BitWriter,
+  ints: Float64Array,
+  cur: number,
+  base: number,
+  layout: ClassLayout,
+  cc: ClassCoding,
+): void {
+  const n = layout.count;
+  const moduli = layout.moduli;
+  const bias = cc.bias;
+  let mask = 0;
+  for (let s = 0; s < n; s++) {
+    const d = slotDelta(ints[cur + s]!, ints[base + s]!, moduli[s]!);
+    if (d === 0) continue;
+    mask |= 1 << s;
+    RESIDUALS[s] = residual(d, bias[s]!);
+  }
+  if (mask === cc.mask) w.writeBool(true);
+  else {
+    w.writeBool(false);
+    w.writeBits(mask >>> 0, n);
+  }
+  const k = cc.k;
+  for (let s = 0; s < n; s++) if (mask & (1 << s)) w.writeExpGolomb(RESIDUALS[s]!, k[s]!);
 }
 
 /** Writes every `always` field of the values at offset `cur` of the send table whole. */

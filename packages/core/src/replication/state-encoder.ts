@@ -1,7 +1,7 @@
 import { Arena } from './arena.js';
 import { BitWriter, bitLength, zigzag } from './bits.js';
 import { isToggle } from './codecs.js';
-import { approxBits, bestOrder, HISTOGRAM_SIZE, histogramBits } from './coding.js';
+import { approxBits, bestOrder, HISTOGRAM_SIZE, histogramBits, residual, slotDelta } from './coding.js';
 import { Cohort } from './cohort.js';
 import { ClassCoding, SAMPLES, STAT_ENTRIES, StreamCoding } from './encoder-coding.js';
 import { matches, reuse, SharedBuild } from './encoder-share.js';
@@ -120,7 +120,7 @@ export class StateEncoder {
     const selected = overBudget ? this.#select(stream, coding, count) : this.#all(count);
     const ends: number[] = [];
     const oversized = this.stats.oversized;
-    const set = PacketSet.take(this.#sets);
+    const set = PacketSet.take(this.#sets, selected.length);
     const out =
       selected.length > 0
         ? writePackets(
@@ -197,6 +197,7 @@ export class StateEncoder {
       e.rows[count] = row;
       e.off[count] = off;
       e.cur[count] = cur;
+      e.base[count] = base;
       // Code parameters come from the first entries' statistics (plenty to choose them from).
       const stats = count < STAT_ENTRIES;
       const id = ids[row]!;
@@ -211,10 +212,13 @@ export class StateEncoder {
         mask = layout.fullMask;
         this.#extraBits += this.#fullBits(layout, table, cur);
       } else {
+        // Past the statistics' entries, the writer computes the deltas of integer slots itself.
         const classStats = cc!.statEntries < STAT_ENTRIES;
-        mask = this.#deltas(cc!, table, base, cur, count * STRIDE, classStats);
+        if (classStats || layout.hasValues) {
+          mask = this.#deltas(cc!, table, base, cur, count * STRIDE, classStats);
+          if (classStats) cc!.vote(mask);
+        }
         cc!.entries++;
-        if (classStats) cc!.vote(mask);
       }
       e.mask[count] = mask;
       count++;
@@ -235,17 +239,10 @@ export class StateEncoder {
     for (let s = 0; s < n; s++) {
       const modulus = moduli[s]!;
       if (modulus >= 0) {
-        let d = ints[cur + s]! - ints[base + s]!;
-        if (modulus > 0) {
-          const half = modulus / 2;
-          if (d >= half) d -= modulus;
-          else if (d < -half) d += modulus;
-        }
+        const d = slotDelta(ints[cur + s]!, ints[base + s]!, modulus);
         if (d === 0) continue;
         mask |= 1 << s;
-        const r = d - bias[s]!;
-        // Zigzag, branch-free for the usual small residuals (signs are random: a branch mispredicts).
-        const z = r > -0x40000000 && r < 0x40000000 ? ((r << 1) ^ (r >> 31)) >>> 0 : zigzag(r);
+        const z = residual(d, bias[s]!);
         resid[row + s] = z;
         if (stats) {
           hist[s * HISTOGRAM_SIZE + bitLength(z)]!++;
@@ -304,6 +301,7 @@ export class StateEncoder {
     const { priority } = stream.table;
     const slotAccum = stream.slots.accum;
     stream.slots.waited = true;
+    this.#fillDeltas(stream.table, coding, count);
     // Everything pending waited one more tick (under budget it all goes, and sending resets it).
     for (let i = 0; i < count; i++) slotAccum[rows[i]!]! += priority[rows[i]!]!;
     const ranked = Array.from({ length: count }, (_, i) => i);
@@ -323,6 +321,16 @@ export class StateEncoder {
     let n = 0;
     for (let i = 0; i < count; i++) if (keep[i]) order[n++] = i;
     return order.subarray(0, n);
+  }
+
+  /** Computes the change masks and residuals pass one left to the writer (for {@link #entryBits}). */
+  #fillDeltas(table: SendTable, coding: StreamCoding, count: number): void {
+    const e = this.#e;
+    for (let i = 0; i < count; i++) {
+      const layout = table.layouts[e.rows[i]!]!;
+      if (e.off[i] === 0 || layout.hasValues) continue;
+      e.mask[i] = this.#deltas(coding.classes.get(layout)!, table, e.base[i]!, e.cur[i]!, i * STRIDE, false);
+    }
   }
 
   /** Approximate size of entry `e` without its id. */

@@ -75,6 +75,11 @@ export class StateStream {
   readonly #records: PacketRecord[] = Array.from({ length: RECORDS }, () => new PacketRecord());
   /** Oldest sequence number that may still be pending. */
   #oldestPending = 0;
+  /**
+   * Every sequence number below this one is acknowledged or forgotten, so that an ack's walk over
+   * the 32 before its newest stops there (usually after a few: most were acknowledged already).
+   */
+  #oldestUnacked = 0;
 
   #slots = new Slots();
   /** @internal The receivers in lockstep with this one, if any. */
@@ -228,13 +233,16 @@ export class StateStream {
         else this.stats.packetsLost++;
       }
       to.status = from.status;
+      // Not acknowledged after all (a leader's record is the reference): acks may reach it again.
+      if (to.status !== ACKED && to.seq < this.#oldestUnacked) this.#oldestUnacked = to.seq;
     }
   }
 
   #acknowledge(latest: number, mask: number, now: number): void {
+    const oldest = Math.max(this.#oldestUnacked, this.nextSeq - RECORDS);
     for (let back = 0; back <= ACK_WINDOW; back++) {
       const seq = latest - back;
-      if (seq < 0 || seq < this.nextSeq - RECORDS) break;
+      if (seq < oldest) break;
       if (back > 0 && !(mask & (1 << (back - 1)))) continue;
       const record = this.#records[seq % RECORDS]!;
       if (record.seq !== seq || record.status === ACKED) continue;
@@ -243,6 +251,9 @@ export class StateStream {
     }
     // Anything pending that many packets older than an acknowledged one was lost.
     this.#loseUpTo(latest - REORDER_THRESHOLD, (record) => record.seq <= latest - REORDER_THRESHOLD);
+    let seq = oldest;
+    while (seq < this.nextSeq && this.#records[seq % RECORDS]!.status === ACKED) seq++;
+    this.#oldestUnacked = seq;
   }
 
   /** Declares lost every pending packet older than the loss timeout. */
