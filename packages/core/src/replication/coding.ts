@@ -21,23 +21,26 @@ export function approxBits(length: number, k: number): number {
 /** The order k (0–{@link MAX_ORDER}) that makes the values counted in `histogram` smallest. */
 export function bestOrder(histogram: Int32Array): number {
   let top = 0;
-  for (let length = HISTOGRAM_SIZE - 1; length > 0; length--) {
-    if (histogram[length]! > 0) {
-      top = length;
-      break;
-    }
+  let total = 0;
+  let bits = 0;
+  for (let length = 0; length < HISTOGRAM_SIZE; length++) {
+    const count = histogram[length]!;
+    if (count === 0) continue;
+    top = length;
+    total += count;
+    bits += count * approxBits(length, 0);
   }
+  // From k to k + 1, a value of length ≤ k + 1 costs a bit more and a longer one a bit less.
   let best = 0;
-  let bestBits = Number.POSITIVE_INFINITY;
-  for (let k = 0; k <= Math.min(top, MAX_ORDER); k++) {
-    let bits = 0;
-    for (let length = 0; length <= top; length++) {
-      const count = histogram[length]!;
-      if (count > 0) bits += count * approxBits(length, k);
-    }
+  let bestBits = bits;
+  let upTo = histogram[0]!;
+  const last = Math.min(top, MAX_ORDER);
+  for (let k = 0; k < last; k++) {
+    upTo += histogram[k + 1]!;
+    bits += upTo - (total - upTo);
     if (bits < bestBits) {
       bestBits = bits;
-      best = k;
+      best = k + 1;
     }
   }
   return best;

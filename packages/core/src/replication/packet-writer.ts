@@ -61,21 +61,25 @@ export function writePackets(
   let inDatagram = 0;
   let prevId = 0;
   const { off, cur, base } = table;
+  const { layouts, ints } = values;
+  let intsOnly = false;
   for (let i = 0; i < selected.length; i++) {
     const e = selected[i]!;
     const row = rows[e]!;
     const id = ids[row]!;
-    const layout = values.layouts[row]!;
+    const layout = layouts[row]!;
     if (layout !== lastLayout) {
       lastLayout = layout;
       cc = coding.classes.get(layout)!;
+      intsOnly = !layout.hasValues;
     }
+    const offset = off[e]!;
     let fits: boolean;
     if (
       inDatagram > 0 &&
-      off[e]! > 0 &&
-      !layout.hasValues &&
-      gatherDelta(RUN, id - prevId - 1, off[e]!, coding, values.ints, cur[e]!, base[e]!, layout, cc!)
+      offset > 0 &&
+      intsOnly &&
+      gatherDelta(RUN, id - prevId - 1, offset, coding, ints, cur[e]!, base[e]!, layout, cc!)
     ) {
       // The usual entry (a delta of integers, short codes): its size is known before it is written.
       fits = w.bitLength + RUN.bits <= limitBits;
