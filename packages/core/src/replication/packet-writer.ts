@@ -151,7 +151,8 @@ function gatherDelta(
   run.reset(n + 1);
   const codes = run.codes;
   const lengths = run.lengths;
-  // Code 0 is the id gap, the baseline offset and the change mask together (usually a few bits).
+  // Code 0 is the id gap, the baseline offset and the change mask together (usually a few bits;
+  // every addition to it checks the 24-bit limit, which also catches a long id gap).
   let k = coding.idK;
   if (k > RUN_MAX_ORDER || idGap >= RUN_MAX_RESIDUAL) return false;
   let shifted = idGap + (1 << k);
