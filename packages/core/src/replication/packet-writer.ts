@@ -62,7 +62,21 @@ export function writePackets(
   let prevId = 0;
   const { off, cur, base } = table;
   const { layouts, ints } = values;
-  let intsOnly = false;
+  // The usual entry (a delta of integers, short codes) is gathered into RUN here, in the loop
+  // (as a function it is too big for V8 to inline, and the call costs as much as the gathering):
+  // its size is then known before it is written. The code orders are checked once, not per entry.
+  const idK = coding.idK;
+  const offK = coding.offK;
+  const offBias = coding.offBias;
+  const headOrders = idK <= RUN_MAX_ORDER && offK <= RUN_MAX_ORDER;
+  RUN.reset(STRIDE + 1);
+  const codes = RUN.codes;
+  const lengths = RUN.lengths;
+  let runnable = false;
+  let slots = 0;
+  let moduli: Float64Array = EMPTY;
+  let bias: Float64Array = EMPTY;
+  let orders: Int32Array = EMPTY_INTS;
   for (let i = 0; i < selected.length; i++) {
     const e = selected[i]!;
     const row = rows[e]!;
@@ -71,17 +85,61 @@ export function writePackets(
     if (layout !== lastLayout) {
       lastLayout = layout;
       cc = coding.classes.get(layout)!;
-      intsOnly = !layout.hasValues;
+      slots = layout.count;
+      moduli = layout.moduli;
+      bias = cc.bias;
+      orders = cc.k;
+      runnable = headOrders && !layout.hasValues && ordersWithin(orders, slots);
     }
     const offset = off[e]!;
+    let gathered = false;
+    if (inDatagram > 0 && offset > 0 && runnable) {
+      // Code 0 is the id gap, the baseline offset and the change mask together (usually a few
+      // bits; checked against the 24-bit limit, which also catches a long id gap). Int32
+      // arithmetic throughout (orders ≤ 23, residuals under 2^22), which keeps it cheap.
+      const idGap = id - prevId - 1;
+      let r = offset - offBias;
+      if (idGap < RUN_MAX_RESIDUAL && r > -RUN_MAX_RESIDUAL && r < RUN_MAX_RESIDUAL) {
+        let shifted = idGap + (1 << idK);
+        let head = shifted;
+        let headBits = 2 * (32 - Math.clz32(shifted)) - idK - 1;
+        shifted = ((r << 1) ^ (r >> 31)) + (1 << offK);
+        let length = 2 * (32 - Math.clz32(shifted)) - offK - 1;
+        head = (head << length) | shifted;
+        headBits += length;
+        gathered = headBits <= 24;
+        let count = 1;
+        let bits = 0;
+        let mask = 0;
+        const c = cur[e]!;
+        const b = base[e]!;
+        for (let s = 0; gathered && s < slots; s++) {
+          const d = slotDelta(ints[c + s]!, ints[b + s]!, moduli[s]!);
+          if (d === 0) continue;
+          mask |= 1 << s;
+          const k = orders[s]!;
+          r = d - bias[s]!;
+          if (!(r > -RUN_MAX_RESIDUAL && r < RUN_MAX_RESIDUAL)) gathered = false;
+          shifted = ((r << 1) ^ (r >> 31)) + (1 << k);
+          length = 2 * (32 - Math.clz32(shifted)) - k - 1;
+          if (length > 24) gathered = false;
+          codes[count] = shifted;
+          lengths[count++] = length;
+          bits += length;
+        }
+        // One bit for the class's common mask, else a zero and the mask.
+        const common = mask === cc!.mask;
+        const maskBits = common ? 1 : slots + 1;
+        if (gathered && headBits + maskBits <= 24) {
+          codes[0] = (head << maskBits) | (common ? 1 : mask);
+          lengths[0] = headBits + maskBits;
+          RUN.count = count;
+          RUN.bits = bits + headBits + maskBits;
+        } else gathered = false;
+      }
+    }
     let fits: boolean;
-    if (
-      inDatagram > 0 &&
-      offset > 0 &&
-      intsOnly &&
-      gatherDelta(RUN, id - prevId - 1, offset, coding, ints, cur[e]!, base[e]!, layout, cc!)
-    ) {
-      // The usual entry (a delta of integers, short codes): its size is known before it is written.
+    if (gathered) {
       fits = w.bitLength + RUN.bits <= limitBits;
       if (fits) w.writeRun(RUN);
     } else {
@@ -125,82 +183,16 @@ export function writePackets(
 
 /** The codes of one entry (single-threaded, used and emptied within one call). */
 const RUN = new CodeRun();
+const EMPTY = new Float64Array(0);
+const EMPTY_INTS = new Int32Array(0);
 
-/** Largest order, and magnitude of a residual, whose codes {@link gatherDelta} takes (< 2^24 bits). */
+/** Largest order, and magnitude of a residual, whose codes the writer gathers (< 2^24 bits). */
 const RUN_MAX_ORDER = 23;
 const RUN_MAX_RESIDUAL = 0x400000;
 
-/**
- * Gathers a delta entry of an integer-only class into `run`: its id gap and baseline offset, its
- * change mask and residuals, as the general path would write them. False (and `run` unusable)
- * when a code would be longer than 24 bits: the general path writes it. Int32 arithmetic
- * throughout (orders ≤ 23, residuals under 2^22), which keeps it cheap.
- */
-function gatherDelta(
-  run: CodeRun,
-  idGap: number,
-  off: number,
-  coding: StreamCoding,
-  ints: Float64Array,
-  cur: number,
-  base: number,
-  layout: ClassLayout,
-  cc: ClassCoding,
-): boolean {
-  const n = layout.count;
-  run.reset(n + 1);
-  const codes = run.codes;
-  const lengths = run.lengths;
-  // Code 0 is the id gap, the baseline offset and the change mask together (usually a few bits;
-  // every addition to it checks the 24-bit limit, which also catches a long id gap).
-  let k = coding.idK;
-  if (k > RUN_MAX_ORDER || idGap >= RUN_MAX_RESIDUAL) return false;
-  let shifted = idGap + (1 << k);
-  let length = 2 * (32 - Math.clz32(shifted)) - k - 1;
-  let head = shifted;
-  let headBits = length;
-  k = coding.offK;
-  let r = off - coding.offBias;
-  if (k > RUN_MAX_ORDER || !(r > -RUN_MAX_RESIDUAL && r < RUN_MAX_RESIDUAL)) return false;
-  shifted = ((r << 1) ^ (r >> 31)) + (1 << k);
-  length = 2 * (32 - Math.clz32(shifted)) - k - 1;
-  if (headBits + length > 24) return false;
-  head = (head << length) | shifted;
-  headBits += length;
-  let count = 1;
-  let bits = 0;
-  const moduli = layout.moduli;
-  const bias = cc.bias;
-  const orders = cc.k;
-  let mask = 0;
-  for (let s = 0; s < n; s++) {
-    const d = slotDelta(ints[cur + s]!, ints[base + s]!, moduli[s]!);
-    if (d === 0) continue;
-    mask |= 1 << s;
-    k = orders[s]!;
-    r = d - bias[s]!;
-    if (k > RUN_MAX_ORDER || !(r > -RUN_MAX_RESIDUAL && r < RUN_MAX_RESIDUAL)) return false;
-    shifted = ((r << 1) ^ (r >> 31)) + (1 << k);
-    length = 2 * (32 - Math.clz32(shifted)) - k - 1;
-    if (length > 24) return false;
-    codes[count] = shifted;
-    lengths[count++] = length;
-    bits += length;
-  }
-  // One bit for the class's common mask, else a zero and the mask.
-  if (mask === cc.mask) {
-    if (headBits + 1 > 24) return false;
-    head = (head << 1) | 1;
-    headBits += 1;
-  } else {
-    if (headBits + n + 1 > 24) return false;
-    head = (head << (n + 1)) | mask;
-    headBits += n + 1;
-  }
-  codes[0] = head;
-  lengths[0] = headBits;
-  run.count = count;
-  run.bits = bits + headBits;
+/** Whether the first `n` orders are all at most {@link RUN_MAX_ORDER}. */
+function ordersWithin(orders: Int32Array, n: number): boolean {
+  for (let s = 0; s < n; s++) if (orders[s]! > RUN_MAX_ORDER) return false;
   return true;
 }
 
