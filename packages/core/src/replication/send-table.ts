@@ -1,7 +1,9 @@
 import { HISTORY } from './history.js';
 
-/** Cells of the value ring: one per capture pass kept, plus the spill cell (see #captureRow). */
+/** Cells of the value ring: one per capture pass kept, plus the spill cell (see #captureRows). */
 const CELLS = HISTORY + 1;
+/** The row list of a single-row capture. */
+const ONE_ROW = new Int32Array(1);
 
 import type { ClassLayout } from './layout.js';
 import { CORE, type NetworkObject, type ObjectCore, type ObjectId } from './network-object.js';
@@ -106,10 +108,11 @@ export class SendTable {
     this.#cores[row] = core;
     core.row = row;
     core.sink = this;
-    core.touched = false;
-    // A new row has no other version, so it may share the current pass: a burst of spawns then
-    // stays within the recent passes (see offsetOf).
-    this.#captureRow(row, this.epoch, core.values);
+    // Captured now, touched or not. A new row has no other version, so it may share the current
+    // pass: a burst of spawns then stays within the recent passes (see offsetOf).
+    core.touched = true;
+    ONE_ROW[0] = row;
+    this.#captureRows(ONE_ROW, 1, this.epoch);
     return tracked;
   }
 
@@ -158,26 +161,17 @@ export class SendTable {
   /** Records every object written since the last capture whose wire form changed, as a new version. */
   capture(): void {
     if (this.#dirtyCount === 0) return;
-    const epoch = ++this.epoch;
-    const dirty = this.#dirty;
     const n = this.#dirtyCount;
     this.#dirtyCount = 0;
-    for (let i = 0; i < n; i++) {
-      const row = dirty[i]!;
-      // A row freed (and perhaps reused) since it was written is captured by its new owner's add().
-      const core = this.#cores[row];
-      if (!core?.touched) continue;
-      core.touched = false;
-      this.#captureRow(row, epoch, core.values);
-    }
+    this.#captureRows(this.#dirty, n, ++this.epoch);
   }
 
   /** Records one object's state now if it was written (a spawn carries the newest state). */
   captureNow(tracked: Tracked): void {
     const core = tracked.object[CORE];
     if (tracked.removed || !core.touched) return;
-    core.touched = false;
-    this.#captureRow(tracked.row, ++this.epoch, core.values);
+    ONE_ROW[0] = tracked.row;
+    this.#captureRows(ONE_ROW, 1, ++this.epoch);
   }
 
   /**
@@ -211,80 +205,97 @@ export class SendTable {
     return (this.latest[row]! % HISTORY) * this.width + this.at[row]!;
   }
 
-  #captureRow(row: number, epoch: number, values: readonly unknown[]): void {
-    const layout = this.layouts[row]!;
-    const n = layout.count;
-    const latest = this.latest[row]!;
-    const prev = latest >= 0 ? this.newest(row) : -1;
-    // Quantised straight into the new version's cell. Unchanged, that cell only got a copy of the
-    // newest version's values, which matters only if it held an older version (checked below).
-    // Unless the newest version itself sits in that cell: then into scratch space first.
-    const at = (epoch % HISTORY) * this.width + this.at[row]!;
+  /**
+   * Captures the `rows` (the first `n`) that were written, as versions of pass `epoch`. One loop
+   * over them all: per row, a call to a function this size (V8 does not inline it) cost about as
+   * much as quantising its fields.
+   */
+  #captureRows(rows: Int32Array, n: number, epoch: number): void {
+    const cores = this.#cores;
+    const width = this.width;
     const ints = this.ints;
     const refs = this.refs;
-    const collision = prev === at;
-    const out = collision ? layout.scratchInts : ints;
-    const outRefs = collision ? layout.scratchRefs : refs;
-    const outAt = collision ? 0 : at;
-    let changed = prev < 0;
-    const { qKind, qScale, qMin, qMax, fieldIndex } = layout;
-    for (let s = 0; s < n; s++) {
-      const raw = values[fieldIndex[s]!];
-      const kind = qKind[s]!;
-      if (kind >= 0) {
-        // The codec's toInt, inlined (see Quantizer).
-        let x = typeof raw === 'number' ? raw : Number(raw);
-        // Not finite (NaN, ±Infinity): x − x is NaN.
-        if (x - x !== 0) x = 0;
-        const min = qMin[s]!;
-        const max = qMax[s]!;
-        let v: number;
-        if (kind === 0) {
-          // + 0 turns a −0 into 0.
-          v = Math.min(max, Math.max(min, round(x * qScale[s]!))) + 0;
-        } else if (kind === 1) {
-          v = round((Math.min(max, Math.max(min, x)) - min) * qScale[s]!);
+    const cell = epoch % HISTORY;
+    const { latest: latestOf, previous, older, layouts, at: atOf } = this;
+    for (let i = 0; i < n; i++) {
+      const row = rows[i]!;
+      // A row freed (and perhaps reused) since it was written is captured by its new owner's add().
+      const core = cores[row];
+      if (!core?.touched) continue;
+      core.touched = false;
+      const values = core.values;
+      const layout = layouts[row]!;
+      const count = layout.count;
+      const latest = latestOf[row]!;
+      const rowAt = atOf[row]!;
+      const prev = latest >= 0 ? (latest % HISTORY) * width + rowAt : -1;
+      // Quantised straight into the new version's cell. Unchanged, that cell only got a copy of
+      // the newest version's values, which matters only if it held an older version (checked
+      // below). Unless the newest version itself sits in that cell: then into scratch space first.
+      const at = cell * width + rowAt;
+      const collision = prev === at;
+      const out = collision ? layout.scratchInts : ints;
+      const outRefs = collision ? layout.scratchRefs : refs;
+      const outAt = collision ? 0 : at;
+      let changed = prev < 0;
+      const { qKind, qScale, qMin, qMax, fieldIndex } = layout;
+      for (let s = 0; s < count; s++) {
+        const raw = values[fieldIndex[s]!];
+        const kind = qKind[s]!;
+        if (kind >= 0) {
+          // The codec's toInt, inlined (see Quantizer).
+          let x = typeof raw === 'number' ? raw : Number(raw);
+          // Not finite (NaN, ±Infinity): x − x is NaN.
+          if (x - x !== 0) x = 0;
+          const min = qMin[s]!;
+          const max = qMax[s]!;
+          let v: number;
+          if (kind === 0) {
+            // + 0 turns a −0 into 0.
+            v = Math.min(max, Math.max(min, round(x * qScale[s]!))) + 0;
+          } else if (kind === 1) {
+            v = round((Math.min(max, Math.max(min, x)) - min) * qScale[s]!);
+          } else {
+            // Angles: the modulus is a power of two, so masking wraps (negative values included).
+            v = round(x * qScale[s]!);
+            if (v >= -2147483648 && v <= 2147483647) v &= max;
+            else {
+              v %= max + 1;
+              if (v < 0) v += max + 1;
+              v += 0;
+            }
+          }
+          if (!changed && ints[prev + s] !== v) changed = true;
+          out[outAt + s] = v;
         } else {
-          // Angles: the modulus is a power of two, so masking wraps (negative values included).
-          v = round(x * qScale[s]!);
-          if (v >= -2147483648 && v <= 2147483647) v &= max;
-          else {
-            v %= max + 1;
-            if (v < 0) v += max + 1;
-            v += 0;
+          const codec = layout.codecs[s]!;
+          const v = codec.normalize(raw);
+          if (!changed && !codec.equals(refs![prev + s], v)) changed = true;
+          outRefs![outAt + s] = v;
+        }
+      }
+      if (collision) {
+        if (!changed) continue;
+        // The newest version becomes the previous one and moves to the spill cell.
+        const spill = HISTORY * width + rowAt;
+        ints.copyWithin(spill, at, at + count);
+        ints.set(out.subarray(0, count), at);
+        if (refs) {
+          for (let s = 0; s < count; s++) {
+            refs[spill + s] = refs[at + s];
+            refs[at + s] = outRefs![s];
           }
         }
-        if (!changed && ints[prev + s] !== v) changed = true;
-        out[outAt + s] = v;
-      } else {
-        const codec = layout.codecs[s]!;
-        const v = codec.normalize(raw);
-        if (!changed && !codec.equals(refs![prev + s], v)) changed = true;
-        outRefs![outAt + s] = v;
+      } else if (!changed) {
+        // The cell now holds the newest values: an older version that lived there is gone.
+        if (previous[row]! >= 0 && previous[row]! % HISTORY === cell) previous[row] = -1;
+        if (older[row]! >= 0 && older[row]! % HISTORY === cell) older[row] = -1;
+        continue;
       }
+      older[row] = previous[row]!;
+      previous[row] = latest;
+      latestOf[row] = epoch;
     }
-    if (collision) {
-      if (!changed) return;
-      // The newest version becomes the previous one and moves to the spill cell.
-      const spill = HISTORY * this.width + this.at[row]!;
-      ints.copyWithin(spill, at, at + n);
-      ints.set(out.subarray(0, n), at);
-      if (refs) {
-        for (let s = 0; s < n; s++) {
-          refs[spill + s] = refs[at + s];
-          refs[at + s] = outRefs![s];
-        }
-      }
-    } else if (!changed) {
-      // The cell now holds the newest values: an older version that lived there is gone.
-      const cell = epoch % HISTORY;
-      if (this.previous[row]! >= 0 && this.previous[row]! % HISTORY === cell) this.previous[row] = -1;
-      if (this.older[row]! >= 0 && this.older[row]! % HISTORY === cell) this.older[row] = -1;
-      return;
-    }
-    this.older[row] = this.previous[row]!;
-    this.previous[row] = latest;
-    this.latest[row] = epoch;
   }
 
   #allocValues(n: number): number {
