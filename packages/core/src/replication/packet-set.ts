@@ -1,3 +1,6 @@
+/** Sets taken so far (their ids). */
+let taken = 0;
+
 /**
  * The entries one encoding sent — row, row generation and version, in packet order — shared by
  * the packet records of every stream that sent the same packets, and returned to its pool when
@@ -9,6 +12,8 @@ export class PacketSet {
   gens!: Int32Array;
   vids!: Int32Array;
   length = 0;
+  /** Which taking of a set this is (records compare it: a record may have let go of the set). */
+  id = 0;
   #users = 0;
 
   constructor(
@@ -28,6 +33,7 @@ export class PacketSet {
       set = new PacketSet(pool, size);
     }
     set.length = 0;
+    set.id = ++taken;
     set.#users = 1;
     return set;
   }

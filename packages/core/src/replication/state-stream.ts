@@ -20,21 +20,33 @@ class PacketRecord {
   sentAt = 0;
   status = ACKED;
   set: PacketSet | undefined;
+  /** The set's {@link PacketSet.id} (kept once the set is let go of, to compare records), 0: none. */
+  setId = 0;
   from = 0;
   count = 0;
 
   /** Lets go of the entries. */
   clear(): void {
-    this.set?.release();
-    this.set = undefined;
+    this.release();
+    this.setId = 0;
     this.from = 0;
     this.count = 0;
+  }
+
+  /**
+   * Lets go of the set (the packet was acknowledged: nothing reads its entries again), so that
+   * sets go back to their pool within a round trip rather than when the record is reused.
+   */
+  release(): void {
+    this.set?.release();
+    this.set = undefined;
   }
 
   /** Records entries `from`–`to` of `set`. */
   adopt(set: PacketSet, from: number, to: number): void {
     set.retain();
     this.set = set;
+    this.setId = set.id;
     this.from = from;
     this.count = to - from;
   }
@@ -211,7 +223,7 @@ export class StateStream {
         continue;
       }
       if (
-        a.set !== b.set ||
+        a.setId !== b.setId ||
         a.from !== b.from ||
         a.count !== b.count ||
         a.tick !== b.tick ||
@@ -233,6 +245,7 @@ export class StateStream {
         else this.stats.packetsLost++;
       }
       to.status = from.status;
+      if (to.status === ACKED) to.release();
       // Not acknowledged after all (a leader's record is the reference): acks may reach it again.
       if (to.status !== ACKED && to.seq < this.#oldestUnacked) this.#oldestUnacked = to.seq;
     }
@@ -294,22 +307,26 @@ export class StateStream {
     if (record.status === PENDING) this.stats.packetsAcked++;
     record.status = ACKED;
     this.changes?.push(record.seq);
-    if (!record.set || this.#follower) return;
-    const { ackedVid, ackedKey, inflightVid } = this.slots;
-    const gen = this.table.gen;
-    const { rows, gens, vids } = record.set;
-    const tick = record.tick;
-    const end = record.from + record.count;
-    for (let i = record.from; i < end; i++) {
-      const row = rows[i]!;
-      if (gen[row] !== gens[i]) continue;
-      const vid = vids[i]!;
-      if (tick > ackedKey[row]!) {
-        ackedKey[row] = tick;
-        ackedVid[row] = vid;
+    const set = record.set;
+    if (!set) return;
+    if (!this.#follower) {
+      const { ackedVid, ackedKey, inflightVid } = this.slots;
+      const gen = this.table.gen;
+      const { rows, gens, vids } = set;
+      const tick = record.tick;
+      const end = record.from + record.count;
+      for (let i = record.from; i < end; i++) {
+        const row = rows[i]!;
+        if (gen[row] !== gens[i]) continue;
+        const vid = vids[i]!;
+        if (tick > ackedKey[row]!) {
+          ackedKey[row] = tick;
+          ackedVid[row] = vid;
+        }
+        if (inflightVid[row] === vid) inflightVid[row] = -1;
       }
-      if (inflightVid[row] === vid) inflightVid[row] = -1;
     }
+    record.release();
   }
 
   #lose(record: PacketRecord): void {
