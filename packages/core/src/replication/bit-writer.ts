@@ -1,28 +1,5 @@
 import { bitLength, POW2, TWO_32, zigzag } from './bit-codes.js';
 
-/**
- * Short codes (each at most 24 bits) gathered before they are written in one go with
- * {@link BitWriter.writeRun}: their total size is known before anything is written (no rewind
- * when they do not fit), and they cost no call each.
- */
-export class CodeRun {
-  codes = new Int32Array(64);
-  lengths = new Int32Array(64);
-  count = 0;
-  /** Total length in bits. */
-  bits = 0;
-
-  /** Empties the run, making room for `n` codes. */
-  reset(n: number): void {
-    this.count = 0;
-    this.bits = 0;
-    if (n > this.codes.length) {
-      this.codes = new Int32Array(n * 2);
-      this.lengths = new Int32Array(n * 2);
-    }
-  }
-}
-
 /** A growable most-significant-bit-first writer over a `Uint8Array`. */
 export class BitWriter {
   private bytes: Uint8Array;
@@ -102,30 +79,36 @@ export class BitWriter {
     this.accBits = bits;
   }
 
-  /** Writes the codes of `run`, in order. */
-  writeRun(run: CodeRun): void {
-    if (this.pos + (run.bits >>> 3) + 4 > this.bytes.length) this.grow((run.bits >>> 3) + 4);
-    const { codes, lengths, count } = run;
-    const bytes = this.bytes;
-    let pos = this.pos;
-    let acc = this.acc;
-    let bits = this.accBits;
-    for (let i = 0; i < count; i++) {
-      // Under 8 pending bits and a code of at most 24 make at most 31: the three bytes that may
-      // be whole are stored whether or not they are (how many are is data-dependent, and a
-      // branch on it mispredicts); the ones that are not get overwritten later.
-      acc = (acc << lengths[i]!) | codes[i]!;
-      bits += lengths[i]!;
-      bytes[pos] = acc >>> (bits - 8);
-      bytes[pos + 1] = acc >>> (bits - 16);
-      bytes[pos + 2] = acc >>> (bits - 24);
-      pos += bits >>> 3;
-      bits &= 7;
-      acc &= (1 << bits) - 1;
-    }
-    this.pos = pos;
-    this.acc = acc;
-    this.accBits = bits;
+  /** Whole bytes written (the pending bits, {@link pendingBits} of them, are not yet in them). */
+  get wholeBytes(): number {
+    return this.pos;
+  }
+
+  /** The bits not yet in a whole byte, as an integer. */
+  get pending(): number {
+    return this.acc;
+  }
+
+  /** How many bits are pending (fewer than 8). */
+  get pendingBits(): number {
+    return this.accBits;
+  }
+
+  /**
+   * The buffer, with room for `extra` bytes past the whole ones, for a hot loop to write codes
+   * into in place (no call a code) and then {@link seek} to where it got. Bytes it stores past
+   * that position are not output: later writes overwrite them.
+   */
+  room(extra: number): Uint8Array {
+    if (this.pos + extra > this.bytes.length) this.grow(extra);
+    return this.bytes;
+  }
+
+  /** Moves to a position reached by writing in place into {@link room}'s buffer. */
+  seek(wholeBytes: number, pending: number, pendingBits: number): void {
+    this.pos = wholeBytes;
+    this.acc = pending;
+    this.accBits = pendingBits;
   }
 
   /** Writes one bit. */

@@ -4,4 +4,4 @@
 
 export { bitLength, expGolombBits, unzigzag, zigzag } from './bit-codes.js';
 export { BitReader } from './bit-reader.js';
-export { BitWriter, CodeRun } from './bit-writer.js';
+export { BitWriter } from './bit-writer.js';

@@ -1,5 +1,5 @@
 import type { Arena } from './arena.js';
-import { type BitWriter, CodeRun, zigzag } from './bits.js';
+import { type BitWriter, zigzag } from './bits.js';
 import { isToggle } from './codecs.js';
 import { residual, slotDelta } from './coding.js';
 import type { ClassCoding, StreamCoding } from './encoder-coding.js';
@@ -62,18 +62,17 @@ export function writePackets(
   let prevId = 0;
   const { off, cur, base } = table;
   const { layouts, ints } = values;
-  // The usual entry (a delta of integers, short codes) is gathered into RUN here, in the loop
-  // (as a function it is too big for V8 to inline, and the call costs as much as the gathering):
-  // its size is then known before it is written. The code orders are checked once, not per entry.
+  // The usual entry (a delta of integers, short codes) is written here, in the loop, straight
+  // into the writer's buffer (as a function it is too big for V8 to inline, and a call a code
+  // costs as much as the coding). The code orders are checked once, not per entry.
   const idK = coding.idK;
   const offK = coding.offK;
   const offBias = coding.offBias;
-  const headOrders = idK <= RUN_MAX_ORDER && offK <= RUN_MAX_ORDER;
-  RUN.reset(STRIDE + 1);
-  const codes = RUN.codes;
-  const lengths = RUN.lengths;
-  let runnable = false;
+  const headOrders = idK <= FAST_MAX_ORDER && offK <= FAST_MAX_ORDER;
+  let fast = false;
   let slots = 0;
+  let roomBytes = 0;
+  let commonMask = 0;
   let moduli: Float64Array = EMPTY;
   let bias: Float64Array = EMPTY;
   let orders: Int32Array = EMPTY_INTS;
@@ -89,60 +88,76 @@ export function writePackets(
       moduli = layout.moduli;
       bias = cc.bias;
       orders = cc.k;
-      runnable = headOrders && !layout.hasValues && ordersWithin(orders, slots);
+      commonMask = cc.mask;
+      // Each code (≤ 24 bits) stores three bytes past the whole ones it reaches.
+      roomBytes = 3 * (slots + 1) + 4;
+      fast = headOrders && !layout.hasValues && ordersWithin(orders, slots);
     }
     const offset = off[e]!;
-    let gathered = false;
-    if (inDatagram > 0 && offset > 0 && runnable) {
-      // Code 0 is the id gap, the baseline offset and the change mask together (usually a few
-      // bits; checked against the 24-bit limit, which also catches a long id gap). Int32
-      // arithmetic throughout (orders ≤ 23, residuals under 2^22), which keeps it cheap.
+    let fits = false;
+    let written = false;
+    if (inDatagram > 0 && offset > 0 && fast) {
+      // Code 0 is the id gap, the baseline offset and the one bit of the class's common mask,
+      // which the entry usually has: one with another mask, or with a code over 24 bits (a long
+      // id gap, a large residual), is left to the general path below, which writes it the same.
+      // Int32 arithmetic throughout (orders ≤ 23, residuals under 2^22), which keeps it cheap.
       const idGap = id - prevId - 1;
       let r = offset - offBias;
-      if (idGap < RUN_MAX_RESIDUAL && r > -RUN_MAX_RESIDUAL && r < RUN_MAX_RESIDUAL) {
-        let shifted = idGap + (1 << idK);
-        let head = shifted;
-        let headBits = 2 * (32 - Math.clz32(shifted)) - idK - 1;
-        shifted = ((r << 1) ^ (r >> 31)) + (1 << offK);
-        let length = 2 * (32 - Math.clz32(shifted)) - offK - 1;
-        head = (head << length) | shifted;
-        headBits += length;
-        gathered = headBits <= 24;
-        let count = 1;
-        let bits = 0;
-        let mask = 0;
-        const c = cur[e]!;
-        const b = base[e]!;
-        for (let s = 0; gathered && s < slots; s++) {
-          const d = slotDelta(ints[c + s]!, ints[b + s]!, moduli[s]!);
-          if (d === 0) continue;
-          mask |= 1 << s;
-          const k = orders[s]!;
-          r = d - bias[s]!;
-          if (!(r > -RUN_MAX_RESIDUAL && r < RUN_MAX_RESIDUAL)) gathered = false;
-          shifted = ((r << 1) ^ (r >> 31)) + (1 << k);
-          length = 2 * (32 - Math.clz32(shifted)) - k - 1;
-          if (length > 24) gathered = false;
-          codes[count] = shifted;
-          lengths[count++] = length;
-          bits += length;
+      if (idGap < FAST_MAX_RESIDUAL && r > -FAST_MAX_RESIDUAL && r < FAST_MAX_RESIDUAL) {
+        let code = idGap + (1 << idK);
+        let length = 2 * (32 - Math.clz32(code)) - idK - 1;
+        let head = code;
+        let headBits = length;
+        code = ((r << 1) ^ (r >> 31)) + (1 << offK);
+        length = 2 * (32 - Math.clz32(code)) - offK - 1;
+        head = (head << length) | code;
+        headBits += length + 1;
+        if (headBits <= 24) {
+          const bytes = w.room(roomBytes);
+          let pos = w.wholeBytes;
+          let acc = (w.pending << headBits) | (head << 1) | 1;
+          let bits = w.pendingBits + headBits;
+          // Under 8 pending bits and a code of at most 24 make at most 31: the three bytes that
+          // may be whole are stored whether or not they are (how many are is data-dependent, and
+          // a branch on it mispredicts); the ones that are not get overwritten later.
+          bytes[pos] = acc >>> (bits - 8);
+          bytes[pos + 1] = acc >>> (bits - 16);
+          bytes[pos + 2] = acc >>> (bits - 24);
+          pos += bits >>> 3;
+          bits &= 7;
+          acc &= (1 << bits) - 1;
+          let mask = 0;
+          const c = cur[e]!;
+          const b = base[e]!;
+          let s = 0;
+          for (; s < slots; s++) {
+            const d = slotDelta(ints[c + s]!, ints[b + s]!, moduli[s]!);
+            if (d === 0) continue;
+            mask |= 1 << s;
+            const k = orders[s]!;
+            r = d - bias[s]!;
+            if (!(r > -FAST_MAX_RESIDUAL && r < FAST_MAX_RESIDUAL)) break;
+            code = ((r << 1) ^ (r >> 31)) + (1 << k);
+            length = 2 * (32 - Math.clz32(code)) - k - 1;
+            if (length > 24) break;
+            acc = (acc << length) | code;
+            bits += length;
+            bytes[pos] = acc >>> (bits - 8);
+            bytes[pos + 1] = acc >>> (bits - 16);
+            bytes[pos + 2] = acc >>> (bits - 24);
+            pos += bits >>> 3;
+            bits &= 7;
+            acc &= (1 << bits) - 1;
+          }
+          if (s === slots && mask === commonMask) {
+            written = true;
+            fits = pos * 8 + bits <= limitBits;
+            if (fits) w.seek(pos, acc, bits);
+          }
         }
-        // One bit for the class's common mask, else a zero and the mask.
-        const common = mask === cc!.mask;
-        const maskBits = common ? 1 : slots + 1;
-        if (gathered && headBits + maskBits <= 24) {
-          codes[0] = (head << maskBits) | (common ? 1 : mask);
-          lengths[0] = headBits + maskBits;
-          RUN.count = count;
-          RUN.bits = bits + headBits + maskBits;
-        } else gathered = false;
       }
     }
-    let fits: boolean;
-    if (gathered) {
-      fits = w.bitLength + RUN.bits <= limitBits;
-      if (fits) w.writeRun(RUN);
-    } else {
+    if (!written) {
       w.mark();
       if (inDatagram === 0) w.writeVarint(id);
       else w.writeExpGolomb(id - prevId - 1, coding.idK);
@@ -181,18 +196,16 @@ export function writePackets(
   return out;
 }
 
-/** The codes of one entry (single-threaded, used and emptied within one call). */
-const RUN = new CodeRun();
 const EMPTY = new Float64Array(0);
 const EMPTY_INTS = new Int32Array(0);
 
-/** Largest order, and magnitude of a residual, whose codes the writer gathers (< 2^24 bits). */
-const RUN_MAX_ORDER = 23;
-const RUN_MAX_RESIDUAL = 0x400000;
+/** Largest order, and magnitude of a residual, whose codes the loop writes itself (< 2^24 bits). */
+const FAST_MAX_ORDER = 23;
+const FAST_MAX_RESIDUAL = 0x400000;
 
-/** Whether the first `n` orders are all at most {@link RUN_MAX_ORDER}. */
+/** Whether the first `n` orders are all at most {@link FAST_MAX_ORDER}. */
 function ordersWithin(orders: Int32Array, n: number): boolean {
-  for (let s = 0; s < n; s++) if (orders[s]! > RUN_MAX_ORDER) return false;
+  for (let s = 0; s < n; s++) if (orders[s]! > FAST_MAX_ORDER) return false;
   return true;
 }
 
