@@ -89,8 +89,8 @@ export function writePackets(
       bias = cc.bias;
       orders = cc.k;
       commonMask = cc.mask;
-      // Each code (≤ 24 bits) stores three bytes past the whole ones it reaches.
-      roomBytes = 3 * (slots + 1) + 4;
+      // Each code (≤ 24 bits) stores four bytes past the whole ones it reaches.
+      roomBytes = 4 * (slots + 1) + 4;
       fast = headOrders && !layout.hasValues && ordersWithin(orders, slots);
     }
     const offset = off[e]!;
@@ -113,16 +113,15 @@ export function writePackets(
         head = (head << length) | code;
         headBits += length + 1;
         if (headBits <= 24) {
-          const bytes = w.room(roomBytes);
+          const view = w.roomView(roomBytes);
           let pos = w.wholeBytes;
           let acc = (w.pending << headBits) | (head << 1) | 1;
           let bits = w.pendingBits + headBits;
-          // Under 8 pending bits and a code of at most 24 make at most 31: the three bytes that
-          // may be whole are stored whether or not they are (how many are is data-dependent, and
-          // a branch on it mispredicts); the ones that are not get overwritten later.
-          bytes[pos] = acc >>> (bits - 8);
-          bytes[pos + 1] = acc >>> (bits - 16);
-          bytes[pos + 2] = acc >>> (bits - 24);
+          // Under 8 pending bits and a code of at most 24 make at most 31: the four bytes they
+          // reach are stored at once, whether or not they are whole (how many are is
+          // data-dependent, and a branch on it mispredicts); the ones not yet whole get
+          // overwritten later.
+          view.setInt32(pos, acc << (32 - bits));
           pos += bits >>> 3;
           bits &= 7;
           acc &= (1 << bits) - 1;
@@ -142,9 +141,7 @@ export function writePackets(
             if (length > 24) break;
             acc = (acc << length) | code;
             bits += length;
-            bytes[pos] = acc >>> (bits - 8);
-            bytes[pos + 1] = acc >>> (bits - 16);
-            bytes[pos + 2] = acc >>> (bits - 24);
+            view.setInt32(pos, acc << (32 - bits));
             pos += bits >>> 3;
             bits &= 7;
             acc &= (1 << bits) - 1;
