@@ -124,7 +124,8 @@ export function writePackets(
           view.setInt32(pos, acc << (32 - bits));
           pos += bits >>> 3;
           bits &= 7;
-          acc &= (1 << bits) - 1;
+          // Bits of `acc` above the pending ones are not cleared until the entry ends: each store
+          // shifts them out (at most 31 bits are live), and so does the int32 shift of the next code.
           let mask = 0;
           const c = cur[e]!;
           const b = base[e]!;
@@ -144,12 +145,11 @@ export function writePackets(
             view.setInt32(pos, acc << (32 - bits));
             pos += bits >>> 3;
             bits &= 7;
-            acc &= (1 << bits) - 1;
           }
           if (s === slots && mask === commonMask) {
             written = true;
             fits = pos * 8 + bits <= limitBits;
-            if (fits) w.seek(pos, acc, bits);
+            if (fits) w.seek(pos, acc & ((1 << bits) - 1), bits);
           }
         }
       }
