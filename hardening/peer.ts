@@ -147,6 +147,7 @@ process.on('message', (message: PeerCommand) => {
         lastTick: probe.lastTick,
         tickFrom: Object.fromEntries(probe.tickFrom),
         sentTicks: tickNo,
+        links: Object.fromEntries(transport.peers().map((peer) => [peer, transport.stats(peer)])),
       });
       break;
     }

@@ -1,4 +1,5 @@
 // What the test process and its peer processes (peer.ts) say to each other over IPC.
+import type { PeerStats } from '@meshplay/core';
 
 /** How a peer process is set up (passed as JSON in MESHPLAY_PEER). */
 export interface PeerConfig {
@@ -54,6 +55,8 @@ export interface ProbeReport {
   readonly tickFrom: Record<string, number>;
   /** Ticks this peer broadcast. */
   readonly sentTicks: number;
+  /** The transport's counters per linked peer (queued bytes, drops, RTT), for diagnosing a stall. */
+  readonly links: Record<string, PeerStats | undefined>;
 }
 
 /** Peer to parent. */
