@@ -32,6 +32,15 @@ export type Rewrite = (from: string, payload: SignalPayload) => SignalPayload;
  * Parent side: serves one child's signaling from `hub`; resolves with the child's peer id once it
  * joined. The child's room is left when the child exits (as a crashed client's socket would close).
  */
+/**
+ * Sends to a child over IPC. A child that exits between the `connected` check and the write fails
+ * the write with EPIPE, asynchronously: expected when tests kill peers, so it is dropped here
+ * instead of surfacing as an uncaught error.
+ */
+export function toChild<T extends object>(child: ChildProcess, message: T): void {
+  if (child.connected) child.send(message, (error) => void error);
+}
+
 export function serveSignaling(
   child: ChildProcess,
   hub: MemorySignalingHub,
@@ -46,15 +55,15 @@ export function serveSignaling(
         room = joined;
         for (const type of FORWARDED) {
           joined.events.on(type, (event) => {
-            if (child.connected) child.send({ sig: 'event', type, event } satisfies ToChild);
+            toChild<ToChild>(child, { sig: 'event', type, event });
           });
         }
-        child.send({
+        toChild<ToChild>(child, {
           sig: 'joined',
           selfId: joined.selfId,
           hostId: joined.hostId,
           peers: [...joined.peers()],
-        } satisfies ToChild);
+        });
         resolve(joined.selfId);
       } else if (message.sig === 'send') {
         room?.send(message.to, room ? rewrite(room.selfId, message.payload) : message.payload);

@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MemorySignalingHub } from '@meshplay/signaling';
-import { type Rewrite, serveSignaling } from './ipc-signaling.ts';
+import { type Rewrite, serveSignaling, toChild } from './ipc-signaling.ts';
 import type { PeerCommand, PeerConfig, PeerReport, ProbeReport } from './protocol.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -80,7 +80,7 @@ export class PeerProcess {
   }
 
   send(command: PeerCommand): void {
-    if (this.#child.connected) this.#child.send(command);
+    toChild<PeerCommand>(this.#child, command);
   }
 
   /** Resolves with the first report (from `since` on) matching `match`; rejects after `timeoutMs`. */
