@@ -322,7 +322,7 @@ export class Membership {
     this.hostId = from;
     // The announcer took over because the old host is gone; a peer that hears this before its own
     // heartbeat gives up on the old host must not keep it as a ghost member.
-    if (previous !== undefined && previous !== this.s.id && this.table.has(previous)) {
+    if (previous !== undefined && this.table.has(previous)) {
       this.#removeMember(previous, 'E_HOST_LEFT', `${from} took over as host`);
     }
     this.s.emit('host-changed', { host: from, previous });
