@@ -280,10 +280,12 @@ export class SendTable {
         const spill = HISTORY * width + rowAt;
         ints.copyWithin(spill, at, at + count);
         ints.set(out.subarray(0, count), at);
-        if (refs) {
+        // Only a class with value slots has scratch refs (an integer-only class's refs stay empty,
+        // even in a table that holds value slots for other classes).
+        if (outRefs) {
           for (let s = 0; s < count; s++) {
-            refs[spill + s] = refs[at + s];
-            refs[at + s] = outRefs![s];
+            refs![spill + s] = refs![at + s];
+            refs![at + s] = outRefs[s];
           }
         }
       } else if (!changed) {

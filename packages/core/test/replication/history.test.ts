@@ -12,6 +12,12 @@ class Dot extends NetworkObject {
 
 const layout = new ClassLayout(Dot, 'Dot');
 
+class Plain extends NetworkObject {
+  @sync({ quantize: { step: 0.5 } }) accessor x = 0;
+}
+
+const plainLayout = new ClassLayout(Plain, 'Plain');
+
 describe('SendTable', () => {
   it('adds a version only when the wire form of a written object changes', () => {
     const table = new SendTable();
@@ -94,6 +100,27 @@ describe('SendTable', () => {
     table.capture();
     // Two versions later the kept one is gone (its cell and the spill were reused).
     expect(table.offsetOf(t.row, kept)).toBe(-1);
+  });
+
+  it('keeps the previous version of an integer-only object in a table that also holds value slots', () => {
+    const table = new SendTable();
+    const plain = new Plain();
+    const t = table.add(plain, plainLayout, 1, 0);
+    const dot = new Dot();
+    table.add(dot, layout, 2, 1);
+    plain.x = 1;
+    table.capture();
+    const kept = t.latest;
+    for (let i = 1; i < HISTORY; i++) {
+      dot.x = i;
+      table.capture();
+    }
+    // The newest version lands in the cell of the one before it: that one moves to the spill cell.
+    plain.x = 2;
+    table.capture();
+    expect(t.latest % HISTORY).toBe(kept % HISTORY);
+    expect(table.ints[table.offsetOf(t.row, kept)]).toBe(2);
+    expect(table.ints[t.newest()]).toBe(4);
   });
 
   it('reuses the rows of removed objects under a new generation', () => {
