@@ -69,6 +69,9 @@ export function writePackets(
   const offK = coding.offK;
   const offBias = coding.offBias;
   const headOrders = idK <= FAST_MAX_ORDER && offK <= FAST_MAX_ORDER;
+  // A local, not the module's constant: optimised code reloads and re-checks a module binding at
+  // every use, which in this loop costs as much as a code.
+  const maxResidual = FAST_MAX_RESIDUAL;
   let fast = false;
   let slots = 0;
   let roomBytes = 0;
@@ -91,7 +94,8 @@ export function writePackets(
       commonMask = cc.mask;
       // Each code (≤ 24 bits) stores four bytes past the whole ones it reaches.
       roomBytes = 4 * (slots + 1) + 4;
-      fast = headOrders && !layout.hasValues && ordersWithin(orders, slots);
+      // `=== true`: a boolean the optimiser can see is one, tested per entry without a dozen checks.
+      fast = headOrders && layout.hasValues !== true && ordersWithin(orders, slots) === true;
     }
     const offset = off[e]!;
     let fits = false;
@@ -103,7 +107,7 @@ export function writePackets(
       // Int32 arithmetic throughout (orders ≤ 23, residuals under 2^22), which keeps it cheap.
       const idGap = id - prevId - 1;
       let r = offset - offBias;
-      if (idGap < FAST_MAX_RESIDUAL && r > -FAST_MAX_RESIDUAL && r < FAST_MAX_RESIDUAL) {
+      if (idGap < maxResidual && r > -maxResidual && r < maxResidual) {
         let code = idGap + (1 << idK);
         let length = 2 * (32 - Math.clz32(code)) - idK - 1;
         let head = code;
@@ -131,12 +135,18 @@ export function writePackets(
           const b = base[e]!;
           let s = 0;
           for (; s < slots; s++) {
-            const d = slotDelta(ints[c + s]!, ints[b + s]!, moduli[s]!);
+            // slotDelta, written out (a call to an imported function is checked at every use).
+            let d = ints[c + s]! - ints[b + s]!;
+            const modulus = moduli[s]!;
+            if (modulus > 0) {
+              if (d >= modulus / 2) d -= modulus;
+              else if (d < -modulus / 2) d += modulus;
+            }
             if (d === 0) continue;
             mask |= 1 << s;
             const k = orders[s]!;
             r = d - bias[s]!;
-            if (!(r > -FAST_MAX_RESIDUAL && r < FAST_MAX_RESIDUAL)) break;
+            if (!(r > -maxResidual && r < maxResidual)) break;
             code = ((r << 1) ^ (r >> 31)) + (1 << k);
             length = 2 * (32 - Math.clz32(code)) - k - 1;
             if (length > 24) break;

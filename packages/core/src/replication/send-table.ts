@@ -215,20 +215,25 @@ export class SendTable {
     const width = this.width;
     const ints = this.ints;
     const refs = this.refs;
-    const cell = epoch % HISTORY;
+    // A local, not the module's constant: optimised code reloads and re-checks a module binding at
+    // every use.
+    const history = HISTORY;
+    const cell = epoch % history;
     const { latest: latestOf, previous, older, layouts, at: atOf } = this;
     for (let i = 0; i < n; i++) {
       const row = rows[i]!;
       // A row freed (and perhaps reused) since it was written is captured by its new owner's add().
       const core = cores[row];
-      if (!core?.touched) continue;
+      // `!== true`, not `!`: a boolean field read from an object is of unknown type to the
+      // optimiser, and negating it takes a dozen checks (strings, numbers, bigints).
+      if (core === undefined || core.touched !== true) continue;
       core.touched = false;
       const values = core.values;
       const layout = layouts[row]!;
       const count = layout.count;
       const latest = latestOf[row]!;
       const rowAt = atOf[row]!;
-      const prev = latest >= 0 ? (latest % HISTORY) * width + rowAt : -1;
+      const prev = latest >= 0 ? (latest % history) * width + rowAt : -1;
       // Quantised straight into the new version's cell. Unchanged, that cell only got a copy of
       // the newest version's values, which matters only if it held an older version (checked
       // below). Unless the newest version itself sits in that cell: then into scratch space first.
@@ -277,7 +282,7 @@ export class SendTable {
       if (collision) {
         if (!changed) continue;
         // The newest version becomes the previous one and moves to the spill cell.
-        const spill = HISTORY * width + rowAt;
+        const spill = history * width + rowAt;
         ints.copyWithin(spill, at, at + count);
         ints.set(out.subarray(0, count), at);
         // Only a class with value slots has scratch refs (an integer-only class's refs stay empty,
@@ -290,8 +295,8 @@ export class SendTable {
         }
       } else if (!changed) {
         // The cell now holds the newest values: an older version that lived there is gone.
-        if (previous[row]! >= 0 && previous[row]! % HISTORY === cell) previous[row] = -1;
-        if (older[row]! >= 0 && older[row]! % HISTORY === cell) older[row] = -1;
+        if (previous[row]! >= 0 && previous[row]! % history === cell) previous[row] = -1;
+        if (older[row]! >= 0 && older[row]! % history === cell) older[row] = -1;
         continue;
       }
       older[row] = previous[row]!;

@@ -159,7 +159,13 @@ export class StateEncoder {
     const { order, latest, ids, layouts, at: atOf } = table;
     const e = this.#e;
     const width = table.width;
-    const oldest = table.epoch - HISTORY;
+    // Locals, not the modules' constants: optimised code reloads and re-checks a module binding at
+    // every use.
+    const history = HISTORY;
+    const ready = READY;
+    const statEntries = STAT_ENTRIES;
+    const samples = SAMPLES;
+    const oldest = table.epoch - history;
     let count = 0;
     let prevId = -1;
     let lastLayout: ClassLayout | undefined;
@@ -169,7 +175,7 @@ export class StateEncoder {
     const offBias = coding.offBias;
     for (let i = 0; i < table.count; i++) {
       const row = order[i]!;
-      if (state[row] !== READY) continue;
+      if (state[row] !== ready) continue;
       const version = latest[row]!;
       const acked = ackedVid[row]!;
       if (version === acked || (version === inflightVid[row] && !probe)) continue;
@@ -189,9 +195,9 @@ export class StateEncoder {
         }
       }
       const at = atOf[row]!;
-      const cur = (version % HISTORY) * width + at;
+      const cur = (version % history) * width + at;
       // The baseline's values, if its ring cell still holds them (usually a recent pass).
-      const base = acked > oldest ? (acked % HISTORY) * width + at : table.offsetOf(row, acked);
+      const base = acked > oldest ? (acked % history) * width + at : table.offsetOf(row, acked);
       let off = tick - ackedKey[row]!;
       if (base < 0 || off <= 0) off = 0;
       e.rows[count] = row;
@@ -199,12 +205,12 @@ export class StateEncoder {
       e.cur[count] = cur;
       e.base[count] = base;
       // Code parameters come from the first entries' statistics (plenty to choose them from).
-      const stats = count < STAT_ENTRIES;
+      const stats = count < statEntries;
       const id = ids[row]!;
       if (stats) {
         if (prevId >= 0) idHistogram[bitLength(id - prevId - 1)]!++;
         offHistogram[bitLength(zigzag(off - offBias))]!++;
-        if (off > 0 && coding.offSampled < SAMPLES) coding.offSamples[coding.offSampled++] = off;
+        if (off > 0 && coding.offSampled < samples) coding.offSamples[coding.offSampled++] = off;
       }
       prevId = id;
       let mask = 0;
@@ -213,7 +219,7 @@ export class StateEncoder {
         this.#extraBits += this.#fullBits(layout, table, cur);
       } else {
         // Past the statistics' entries, the writer computes the deltas of integer slots itself.
-        const classStats = cc!.statEntries < STAT_ENTRIES;
+        const classStats = cc!.statEntries < statEntries;
         if (classStats || layout.hasValues) {
           mask = this.#deltas(cc!, table, base, cur, count * STRIDE, classStats);
           if (classStats) cc!.vote(mask);
