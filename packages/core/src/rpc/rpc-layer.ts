@@ -157,7 +157,7 @@ export class RpcLayer {
     const info = node.methods[frame.method]!;
     let args: unknown;
     try {
-      args = decodeValue(datagram.subarray(frame.start, frame.end));
+      args = decodeValue(datagram, frame.start, frame.end);
     } catch (error) {
       return this.#refuse(error as MeshplayError, sender, frame.number);
     }
@@ -191,7 +191,7 @@ export class RpcLayer {
     if (!this.pending.expects(frame.number, sender)) return;
     let value: unknown;
     try {
-      value = decodeValue(datagram.subarray(frame.start, frame.end));
+      value = decodeValue(datagram, frame.start, frame.end);
     } catch (error) {
       this.pending.fail(frame.number, 'E_BAD_PACKET', `malformed result from ${sender}`);
       return this.port.refuse(error as MeshplayError, sender);

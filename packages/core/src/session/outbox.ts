@@ -91,7 +91,10 @@ export class Outbox {
   }
 
   #send(peer: PeerId, channel: number, batch: ByteWriter): void {
-    const datagram = batch.toBytes();
+    // A view, not a copy: transports copy what they keep (see Transport.send). The batch is emptied
+    // first so that a flush re-entered from the transport (a link failing under us) cannot send it
+    // twice; nothing writes to it again before the transport has taken its copy.
+    const datagram = batch.view();
     batch.reset();
     this.datagramsSent++;
     this.bytesSent += datagram.length;

@@ -1,14 +1,10 @@
-import mittImport, { type Emitter } from 'mitt';
+import { createEmitter, type Emitter } from '../emitter.js';
 import { TransportError } from '../errors.js';
 import type { PeerId } from '../ids.js';
 import type { ChannelConfig } from '../transport/channels.js';
 import type { PeerStats, TransportEvents } from '../transport/transport.js';
 import type { LinkDirection } from './direction.js';
 import { SimTransport } from './sim-transport.js';
-
-// mitt ships CommonJS-style typings next to its ESM build: under NodeNext its default import is
-// typed as the module object, while at run time it is the factory itself.
-const mitt = mittImport as unknown as typeof mittImport.default;
 
 /** What an {@link Endpoint} asks of the network that made it. */
 export interface EndpointHost {
@@ -28,7 +24,7 @@ export interface EndpointHost {
 export class Endpoint {
   /** Outgoing link directions by peer, opening and open ones. */
   readonly links = new Map<PeerId, LinkDirection>();
-  readonly events: Emitter<TransportEvents> = mitt<TransportEvents>();
+  readonly events: Emitter<TransportEvents> = createEmitter<TransportEvents>();
   readonly transport: SimTransport;
   /** Set by `net.crash()`: the endpoint went silent. */
   crashed = false;
@@ -125,13 +121,13 @@ export class Endpoint {
     const list = all.get(type) as ((event: TransportEvents[K]) => void)[] | undefined;
     if (list !== undefined && list.length > 0) {
       this.host.touched();
-      if (list.length === 1) this.#call(list[0]!, event);
-      else for (const handler of list.slice()) this.#call(handler, event);
+      // Lists are copy-on-write (see createEmitter): walking one while a handler unsubscribes is safe.
+      for (const handler of list) this.#call(handler, event);
     }
     const wildcard = all.get('*') as ((type: K, event: TransportEvents[K]) => void)[] | undefined;
     if (wildcard !== undefined && wildcard.length > 0) {
       this.host.touched();
-      for (const handler of wildcard.slice()) {
+      for (const handler of wildcard) {
         try {
           this.#watch(handler(type, event));
         } catch (error) {

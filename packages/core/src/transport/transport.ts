@@ -58,7 +58,9 @@ export interface Transport {
   /**
    * Sends one datagram. Never throws for a peer that just went away (the datagram is dropped and
    * counted); throws a `TransportError` for an unknown channel, a closed transport, or a datagram
-   * above {@link maxMessageSize} (`E_MESSAGE_TOO_LARGE`).
+   * above {@link maxMessageSize} (`E_MESSAGE_TOO_LARGE`). `data` is only lent for the call: the
+   * caller reuses its buffer afterwards, so a transport that keeps the bytes (queues them, delays
+   * them) copies them first, as `RTCDataChannel.send` and libdatachannel do.
    */
   send(peer: PeerId, channel: number, data: Uint8Array): void;
   /**

@@ -1,5 +1,6 @@
 import { Decoder, Encoder } from '@msgpack/msgpack';
 import { BadPacketError } from '../errors.js';
+import { decodeSmall, encodeSmall, NOT_SMALL } from './msgpack-small.js';
 
 /** Limits on what a decoded value may contain, so a hostile peer cannot make us allocate much. */
 const LIMITS = {
@@ -19,7 +20,8 @@ const decoder = new Decoder(LIMITS);
  * Values that MessagePack cannot represent (functions, symbols, cycles) throw.
  */
 export function encodeShared(value: unknown): Uint8Array {
-  return encoder.encodeSharedRef(value);
+  const small = encodeSmall(value);
+  return small === NOT_SMALL ? encoder.encodeSharedRef(value) : small;
 }
 
 /** Encodes a value as MessagePack into a fresh buffer. */
@@ -27,10 +29,15 @@ export function encodeValue(value: unknown): Uint8Array {
   return encoder.encode(value);
 }
 
-/** Decodes exactly one MessagePack value; any error becomes a {@link BadPacketError}. */
-export function decodeValue(bytes: Uint8Array): unknown {
+/**
+ * Decodes exactly one MessagePack value, the whole of `bytes` or `bytes[start, end)`; any error
+ * becomes a {@link BadPacketError}.
+ */
+export function decodeValue(bytes: Uint8Array, start = 0, end = bytes.length): unknown {
+  const small = decodeSmall(bytes, start, end);
+  if (small !== NOT_SMALL) return small;
   try {
-    return decoder.decode(bytes);
+    return decoder.decode(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
   } catch (error) {
     throw new BadPacketError(`malformed MessagePack value: ${(error as Error).message}`, { cause: error });
   }

@@ -27,10 +27,14 @@ export class ByteReader {
 
   /** An unsigned LEB128 varint of at most 32 bits. */
   varint(): number {
-    let result = 0;
-    for (let shift = 0; shift < 35; shift += 7) {
+    const first = this.u8();
+    if (first < 0x80) return first;
+    let result = first & 0x7f;
+    // A running multiplier, not `2 ** shift` (which V8 leaves to a pow() call) or `<<` (32-bit signed).
+    let scale = 0x80;
+    for (let i = 1; i < 5; i++, scale *= 0x80) {
       const byte = this.u8();
-      result += (byte & 0x7f) * 2 ** shift;
+      result += (byte & 0x7f) * scale;
       if (byte < 0x80) {
         if (result > 0xffffffff) throw new BadPacketError('varint exceeds 32 bits');
         return result;
