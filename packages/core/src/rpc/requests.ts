@@ -9,8 +9,9 @@ interface Pending {
   /** When it times out, on the scheduler's clock. */
   readonly deadline: number;
   readonly timeoutMs: number;
-  /** What the request was, for error messages. */
-  readonly what: string;
+  /** What was called (node and method names), for error messages built only when one is needed. */
+  readonly node: string;
+  readonly method: string;
   readonly signal: AbortSignal | undefined;
   readonly onAbort: (() => void) | undefined;
 }
@@ -32,19 +33,27 @@ export class PendingRequests {
 
   constructor(private readonly scheduler: Scheduler) {}
 
-  /** Registers a request to `target`; returns its id and the promise of its result. */
+  /** Id of the request {@link open} registered last (the one to put on the wire). */
+  lastId = 0;
+
+  /**
+   * Registers a request to `target` for `node`'s `method`; returns the promise of its result and
+   * sets {@link lastId} to its id.
+   */
   open(
     target: PeerId,
     timeoutMs: number,
     signal: AbortSignal | undefined,
-    what: string,
-  ): [number, Promise<unknown>] {
+    node: string,
+    method: string,
+  ): Promise<unknown> {
     const id = this.#nextId;
+    this.lastId = id;
     this.#nextId = this.#nextId >= 0x7fffffff ? 1 : this.#nextId + 1;
-    const promise = new Promise<unknown>((resolve, reject) => {
+    return new Promise<unknown>((resolve, reject) => {
       if (signal?.aborted) {
         reject(
-          new RpcFailedError('E_RPC_ABORTED', `${what} was aborted before it was sent`, {
+          new RpcFailedError('E_RPC_ABORTED', `${describe(node, method, target)} was aborted before it was sent`, {
             cause: signal.reason,
           }),
         );
@@ -52,14 +61,14 @@ export class PendingRequests {
       }
       let onAbort: (() => void) | undefined;
       if (signal) {
-        onAbort = () => this.fail(id, 'E_RPC_ABORTED', `${what} was aborted`, signal.reason);
+        onAbort = () =>
+          this.fail(id, 'E_RPC_ABORTED', `${describe(node, method, target)} was aborted`, signal.reason);
         signal.addEventListener('abort', onAbort, { once: true });
       }
       const deadline = this.scheduler.now() + timeoutMs;
-      this.#pending.set(id, { target, resolve, reject, deadline, timeoutMs, what, signal, onAbort });
+      this.#pending.set(id, { target, resolve, reject, deadline, timeoutMs, node, method, signal, onAbort });
       if (deadline < this.#armedFor) this.#arm(deadline);
     });
-    return [id, promise];
   }
 
   /** Whether request `id` is waiting for an answer from `from`. */
@@ -122,9 +131,15 @@ export class PendingRequests {
     let next = Number.POSITIVE_INFINITY;
     for (const [id, pending] of this.#pending) {
       if (pending.deadline <= now) {
-        this.fail(id, 'E_RPC_TIMEOUT', `${pending.what} got no answer within ${pending.timeoutMs} ms`);
+        const what = describe(pending.node, pending.method, pending.target);
+        this.fail(id, 'E_RPC_TIMEOUT', `${what} got no answer within ${pending.timeoutMs} ms`);
       } else if (pending.deadline < next) next = pending.deadline;
     }
     if (next !== Number.POSITIVE_INFINITY) this.#arm(next);
   }
+}
+
+/** How error messages name a request. */
+export function describe(node: string, method: string, target: PeerId): string {
+  return `request ${node}.${method} to ${target}`;
 }

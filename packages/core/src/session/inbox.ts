@@ -12,7 +12,7 @@ const MAX_INBOX = 65_536;
 
 interface Queued {
   readonly at: number;
-  readonly peer: PeerId;
+  readonly link: Link;
   readonly channel: number;
   readonly data: Uint8Array;
   readonly frames: Frame[];
@@ -44,11 +44,11 @@ export class Inbox {
       return this.s.violation(asMeshplayError(error), peer);
     }
     if (frames.length === 1 && frames[0]!.kind === Kind.Ping) return this.#ping(link, frames[0]!);
-    if (this.s.options.inbox === 'immediate') return this.#apply(peer, channel, data, frames);
+    if (this.s.options.inbox === 'immediate') return this.#apply(link, channel, data, frames);
     const later = frames.filter((frame) => isGameTraffic(frame.kind));
     if (later.length < frames.length) {
       this.#apply(
-        peer,
+        link,
         channel,
         data,
         frames.filter((frame) => !isGameTraffic(frame.kind)),
@@ -61,7 +61,7 @@ export class Inbox {
         peer,
       });
     }
-    this.#queue.push({ at: now, peer, channel, data, frames: later });
+    this.#queue.push({ at: now, link, channel, data, frames: later });
   }
 
   /** Applies everything queued, in arrival order. */
@@ -71,19 +71,20 @@ export class Inbox {
     for (const item of queue) {
       if (this.s.closed) return;
       this.receivedAt = item.at;
-      this.#apply(item.peer, item.channel, item.data, item.frames);
+      this.#apply(item.link, item.channel, item.data, item.frames);
     }
   }
 
-  #apply(peer: PeerId, channel: number, data: Uint8Array, frames: Frame[]): void {
+  #apply(link: Link, channel: number, data: Uint8Array, frames: Frame[]): void {
+    // The link a datagram came on, not whichever link has its peer now: a frame that closes it (a
+    // kick, a goodbye) stops the rest, even if the peer has linked again since.
     for (const frame of frames) {
-      const link = this.s.links.get(peer);
-      if (!link || link.closing || this.s.closed) return;
+      if (link.closed || link.closing || this.s.closed) return;
       try {
         if (frame.kind === Kind.Ping) this.#ping(link, frame);
         else this.s.membership.apply(link, channel, data, frame);
       } catch (error) {
-        return this.s.violation(asMeshplayError(error), peer);
+        return this.s.violation(asMeshplayError(error), link.peer);
       }
     }
   }

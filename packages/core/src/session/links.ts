@@ -12,6 +12,8 @@ export interface Link {
   admitted: boolean;
   /** The link is being closed (kick, refusal): nothing more from it is applied. */
   closing: boolean;
+  /** The link is gone (closed by either side): nothing more from it is applied. */
+  closed: boolean;
   /** Datagrams that arrived before the host announced this peer (mesh), replayed once it does. */
   early: { channel: number; data: Uint8Array }[];
   /** Host side: refuses the peer if it does not say hello in time. */
@@ -36,6 +38,7 @@ export class Links {
       rttMs: undefined,
       admitted: false,
       closing: false,
+      closed: false,
       early: [],
       helloTimer: undefined,
     };
@@ -47,6 +50,7 @@ export class Links {
     const link = this.#links.get(peer);
     if (!link) return undefined;
     this.#links.delete(peer);
+    link.closed = true;
     if (link.helloTimer !== undefined) this.scheduler.clearTimeout(link.helloTimer);
     return link;
   }
@@ -79,6 +83,7 @@ export class Links {
     this.#stop?.();
     this.#stop = undefined;
     for (const link of this.#links.values()) {
+      link.closed = true;
       if (link.helloTimer !== undefined) this.scheduler.clearTimeout(link.helloTimer);
     }
     this.#links.clear();

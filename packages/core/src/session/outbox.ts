@@ -13,7 +13,10 @@ export const RELIABLE_BATCH_BYTES = 16 * 1024;
  * batch goes alone (the transport fragments it); one larger than the unreliable MTU is refused.
  */
 export class Outbox {
-  readonly #batches = new Map<PeerId, (ByteWriter | undefined)[]>();
+  readonly #batches = new Map<PeerId, (Batch | undefined)[]>();
+  /** Batches holding something, in the order they got it: a flush visits only these. */
+  #filled: Batch[] = [];
+  #spare: Batch[] = [];
   readonly #limits: number[];
   #scheduled = false;
   /** Datagrams handed to the transport since creation. */
@@ -63,11 +66,13 @@ export class Outbox {
     }
     let batch = perChannel[channel];
     if (!batch) {
-      batch = new ByteWriter(Math.min(limit, 2048));
+      batch = { peer, channel, writer: new ByteWriter(Math.min(limit, 2048)), dropped: false };
       perChannel[channel] = batch;
     }
-    if (batch.length > 0 && batch.length + message.length > limit) this.#send(peer, channel, batch);
-    batch.bytes(message);
+    const writer = batch.writer;
+    if (writer.length > 0 && writer.length + message.length > limit) this.#send(batch);
+    if (writer.length === 0) this.#filled.push(batch);
+    writer.bytes(message);
     if (!this.#scheduled && (this.autoFlush || urgent)) {
       this.#scheduled = true;
       this.schedule();
@@ -77,32 +82,48 @@ export class Outbox {
   /** Sends every pending batch now. */
   flush(): void {
     this.#scheduled = false;
-    for (const [peer, perChannel] of this.#batches) {
-      for (let channel = 0; channel < perChannel.length; channel++) {
-        const batch = perChannel[channel];
-        if (batch && batch.length > 0) this.#send(peer, channel, batch);
-      }
+    // Swapped out first: a send may re-enter (a failing link queues goodbyes to others) and those
+    // batches go to the next flush's list.
+    const filled = this.#filled;
+    this.#filled = this.#spare;
+    for (let i = 0; i < filled.length; i++) {
+      const batch = filled[i]!;
+      if (!batch.dropped && batch.writer.length > 0) this.#send(batch);
     }
+    filled.length = 0;
+    this.#spare = filled;
   }
 
   /** Forgets whatever is pending for a peer that is gone. */
   drop(peer: PeerId): void {
+    const perChannel = this.#batches.get(peer);
+    if (!perChannel) return;
+    for (const batch of perChannel) if (batch) batch.dropped = true;
     this.#batches.delete(peer);
   }
 
-  #send(peer: PeerId, channel: number, batch: ByteWriter): void {
+  #send(batch: Batch): void {
     // A view, not a copy: transports copy what they keep (see Transport.send). The batch is emptied
     // first so that a flush re-entered from the transport (a link failing under us) cannot send it
     // twice; nothing writes to it again before the transport has taken its copy.
-    const datagram = batch.view();
-    batch.reset();
+    const datagram = batch.writer.view();
+    batch.writer.reset();
     this.datagramsSent++;
     this.bytesSent += datagram.length;
     try {
-      this.transport.send(peer, channel, datagram);
+      this.transport.send(batch.peer, batch.channel, datagram);
     } catch (error) {
       // Flushes run at the end of a task: a failing send must not escape as an uncaught error.
       this.onError(error);
     }
   }
+}
+
+/** What is waiting for one peer on one channel. */
+interface Batch {
+  readonly peer: PeerId;
+  readonly channel: number;
+  readonly writer: ByteWriter;
+  /** The peer is gone: whatever the batch holds is never sent. */
+  dropped: boolean;
 }

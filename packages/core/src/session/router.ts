@@ -38,19 +38,19 @@ export class Router {
       throw new SessionError('E_NOT_CONNECTED', 'not in a session yet: await session.ready() first');
     }
     const self = this.s.id;
-    if (dest.kind !== 'all' && dest.peer !== self && !membership.table.has(dest.peer)) {
-      throw new SessionError('E_PEER_LEFT', `${dest.peer} is not a member of this session`);
+    let named: Member | undefined;
+    if (dest.kind !== 'all' && dest.peer !== self) {
+      named = membership.table.byId(dest.peer);
+      if (!named) throw new SessionError('E_PEER_LEFT', `${dest.peer} is not a member of this session`);
     }
-    if (this.s.topology === 'host' && !this.s.isHost) return this.#viaHost(dest, channel, encode);
+    if (this.s.topology === 'host' && !this.s.isHost) return this.#viaHost(dest, named, channel, encode);
     const w = this.#message;
     w.reset();
     encode(w, DIRECT);
     const bytes = w.view();
     if (dest.kind === 'one') {
       // One recipient (requests, results): no walk over the members.
-      const member = membership.table.byId(dest.peer);
-      if (member && dest.peer !== self && (!visible || visible(dest.peer)))
-        this.#to(member, channel, bytes, encode);
+      if (named && (!visible || visible(named.id))) this.#to(named, channel, bytes, encode);
       return;
     }
     for (const member of membership.table.members()) {
@@ -92,16 +92,16 @@ export class Router {
     this.#forward(sender, channel, data, frame);
   }
 
-  #viaHost(dest: Destination, channel: number, encode: Encode): void {
+  #viaHost(dest: Destination, named: Member | undefined, channel: number, encode: Encode): void {
     const host = this.s.hostId!;
-    const { table } = this.s.membership;
     let route: Route;
     if (dest.kind === 'all' || (dest.kind === 'except' && dest.peer === this.s.id)) {
       route = { target: Target.All, index: 0, from: -1 };
     } else if (dest.kind === 'one' && dest.peer === host) {
       route = DIRECT;
     } else {
-      const index = table.byId(dest.peer)!.index;
+      // `named` is unset only for this peer itself (bytes sent to oneself go round the host).
+      const index = (named ?? this.s.membership.table.byId(dest.peer)!).index;
       route = { target: dest.kind === 'one' ? Target.One : Target.AllExcept, index, from: -1 };
     }
     this.#message.reset();
