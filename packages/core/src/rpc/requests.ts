@@ -53,9 +53,13 @@ export class PendingRequests {
     return new Promise<unknown>((resolve, reject) => {
       if (signal?.aborted) {
         reject(
-          new RpcFailedError('E_RPC_ABORTED', `${describe(node, method, target)} was aborted before it was sent`, {
-            cause: signal.reason,
-          }),
+          new RpcFailedError(
+            'E_RPC_ABORTED',
+            `${describe(node, method, target)} was aborted before it was sent`,
+            {
+              cause: signal.reason,
+            },
+          ),
         );
         return;
       }
