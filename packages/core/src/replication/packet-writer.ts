@@ -79,7 +79,88 @@ export function writePackets(
   let moduli: Float64Array = EMPTY;
   let bias: Float64Array = EMPTY;
   let orders: Int32Array = EMPTY_INTS;
-  for (let i = 0; i < selected.length; i++) {
+  const count = selected.length;
+  for (let i = 0; i < count; i++) {
+    if (fast && inDatagram > 0) {
+      // The run of usual entries that follows, written with the writer's position in locals.
+      // It stops before the first entry it cannot write so (another class, a whole state, a long
+      // code, another mask, no room left): the general path below writes that one the same way.
+      // Each code (≤ 24 bits) stores four bytes past the whole ones it reaches: room for that
+      // past the datagram's limit, once for the run.
+      const view = w.roomView(maxBytes + roomBytes - w.wholeBytes);
+      let pos = w.wholeBytes;
+      let acc = w.pending;
+      let bits = w.pendingBits;
+      for (; i < count; i++) {
+        const e = selected[i]!;
+        const row = rows[e]!;
+        const offset = off[e]!;
+        if (layouts[row] !== lastLayout || offset <= 0) break;
+        const id = ids[row]!;
+        // Code 0 is the id gap, the baseline offset and the one bit of the class's common mask.
+        // Int32 arithmetic throughout (orders ≤ 23, residuals under 2^22), which keeps it cheap.
+        const idGap = id - prevId - 1;
+        let r = offset - offBias;
+        if (!(idGap < maxResidual && r > -maxResidual && r < maxResidual)) break;
+        let code = idGap + (1 << idK);
+        let length = 2 * (32 - Math.clz32(code)) - idK - 1;
+        let head = code;
+        let headBits = length;
+        code = ((r << 1) ^ (r >> 31)) + (1 << offK);
+        length = 2 * (32 - Math.clz32(code)) - offK - 1;
+        head = (head << length) | code;
+        headBits += length + 1;
+        if (headBits > 24) break;
+        let at = pos;
+        let a = (acc << headBits) | (head << 1) | 1;
+        let b = bits + headBits;
+        // Under 8 pending bits and a code of at most 24 make at most 31: the four bytes they
+        // reach are stored at once, whether or not they are whole (how many are is
+        // data-dependent, and a branch on it mispredicts); the ones not yet whole get
+        // overwritten later. Bits of `a` above the pending ones are shifted out by each store
+        // (at most 31 bits are live) and by the int32 shift of the next code.
+        view.setInt32(at, a << (32 - b));
+        at += b >>> 3;
+        b &= 7;
+        let mask = 0;
+        const c = cur[e]!;
+        const baseAt = base[e]!;
+        let s = 0;
+        for (; s < slots; s++) {
+          // slotDelta, written out (a call to an imported function is checked at every use).
+          let d = ints[c + s]! - ints[baseAt + s]!;
+          const modulus = moduli[s]!;
+          if (modulus > 0) {
+            if (d >= modulus / 2) d -= modulus;
+            else if (d < -modulus / 2) d += modulus;
+          }
+          if (d === 0) continue;
+          mask |= 1 << s;
+          const k = orders[s]!;
+          r = d - bias[s]!;
+          if (!(r > -maxResidual && r < maxResidual)) break;
+          code = ((r << 1) ^ (r >> 31)) + (1 << k);
+          length = 2 * (32 - Math.clz32(code)) - k - 1;
+          if (length > 24) break;
+          a = (a << length) | code;
+          b += length;
+          view.setInt32(at, a << (32 - b));
+          at += b >>> 3;
+          b &= 7;
+        }
+        if (s !== slots || mask !== commonMask || at * 8 + b > limitBits) break;
+        pos = at;
+        acc = a & ((1 << b) - 1);
+        bits = b;
+        prevId = id;
+        inDatagram++;
+        setRows[n] = row;
+        setGens[n] = gen[row]!;
+        setVids[n++] = latest[row]!;
+      }
+      w.seek(pos, acc, bits);
+      if (i === count) break;
+    }
     const e = selected[i]!;
     const row = rows[e]!;
     const id = ids[row]!;
@@ -92,86 +173,16 @@ export function writePackets(
       bias = cc.bias;
       orders = cc.k;
       commonMask = cc.mask;
-      // Each code (≤ 24 bits) stores four bytes past the whole ones it reaches.
       roomBytes = 4 * (slots + 1) + 4;
       // `=== true`: a boolean the optimiser can see is one, tested per entry without a dozen checks.
       fast = headOrders && layout.hasValues !== true && ordersWithin(orders, slots) === true;
     }
-    const offset = off[e]!;
-    let fits = false;
-    let written = false;
-    if (inDatagram > 0 && offset > 0 && fast) {
-      // Code 0 is the id gap, the baseline offset and the one bit of the class's common mask,
-      // which the entry usually has: one with another mask, or with a code over 24 bits (a long
-      // id gap, a large residual), is left to the general path below, which writes it the same.
-      // Int32 arithmetic throughout (orders ≤ 23, residuals under 2^22), which keeps it cheap.
-      const idGap = id - prevId - 1;
-      let r = offset - offBias;
-      if (idGap < maxResidual && r > -maxResidual && r < maxResidual) {
-        let code = idGap + (1 << idK);
-        let length = 2 * (32 - Math.clz32(code)) - idK - 1;
-        let head = code;
-        let headBits = length;
-        code = ((r << 1) ^ (r >> 31)) + (1 << offK);
-        length = 2 * (32 - Math.clz32(code)) - offK - 1;
-        head = (head << length) | code;
-        headBits += length + 1;
-        if (headBits <= 24) {
-          const view = w.roomView(roomBytes);
-          let pos = w.wholeBytes;
-          let acc = (w.pending << headBits) | (head << 1) | 1;
-          let bits = w.pendingBits + headBits;
-          // Under 8 pending bits and a code of at most 24 make at most 31: the four bytes they
-          // reach are stored at once, whether or not they are whole (how many are is
-          // data-dependent, and a branch on it mispredicts); the ones not yet whole get
-          // overwritten later.
-          view.setInt32(pos, acc << (32 - bits));
-          pos += bits >>> 3;
-          bits &= 7;
-          // Bits of `acc` above the pending ones are not cleared until the entry ends: each store
-          // shifts them out (at most 31 bits are live), and so does the int32 shift of the next code.
-          let mask = 0;
-          const c = cur[e]!;
-          const b = base[e]!;
-          let s = 0;
-          for (; s < slots; s++) {
-            // slotDelta, written out (a call to an imported function is checked at every use).
-            let d = ints[c + s]! - ints[b + s]!;
-            const modulus = moduli[s]!;
-            if (modulus > 0) {
-              if (d >= modulus / 2) d -= modulus;
-              else if (d < -modulus / 2) d += modulus;
-            }
-            if (d === 0) continue;
-            mask |= 1 << s;
-            const k = orders[s]!;
-            r = d - bias[s]!;
-            if (!(r > -maxResidual && r < maxResidual)) break;
-            code = ((r << 1) ^ (r >> 31)) + (1 << k);
-            length = 2 * (32 - Math.clz32(code)) - k - 1;
-            if (length > 24) break;
-            acc = (acc << length) | code;
-            bits += length;
-            view.setInt32(pos, acc << (32 - bits));
-            pos += bits >>> 3;
-            bits &= 7;
-          }
-          if (s === slots && mask === commonMask) {
-            written = true;
-            fits = pos * 8 + bits <= limitBits;
-            if (fits) w.seek(pos, acc & ((1 << bits) - 1), bits);
-          }
-        }
-      }
-    }
-    if (!written) {
-      w.mark();
-      if (inDatagram === 0) w.writeVarint(id);
-      else w.writeExpGolomb(id - prevId - 1, coding.idK);
-      writeEntry(w, table, values, layout, cc!, coding, e);
-      fits = w.bitLength <= limitBits;
-      if (!fits) w.rewind();
-    }
+    w.mark();
+    if (inDatagram === 0) w.writeVarint(id);
+    else w.writeExpGolomb(id - prevId - 1, coding.idK);
+    writeEntry(w, table, values, layout, cc!, coding, e);
+    const fits = w.bitLength <= limitBits;
+    if (!fits) w.rewind();
     if (!fits) {
       if (inDatagram === 0) {
         // Alone it does not fit: it can never be sent as state.
