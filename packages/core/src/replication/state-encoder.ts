@@ -174,6 +174,14 @@ export class StateEncoder {
     const idHistogram = coding.idHistogram;
     const offBias = coding.offBias;
     for (let i = 0; i < table.count; i++) {
+      if (count >= statEntries && cc !== undefined && cc.statEntries >= statEntries && !cc.layout.hasValues) {
+        // Past the statistics, the usual entries of an integer-only class only need their offsets.
+        const from = count;
+        i = e.appendRun(table, stream.slots, cc.layout, i, count, tick, probe);
+        count = e.filled;
+        cc.entries += count - from;
+        if (i === table.count) break;
+      }
       const row = order[i]!;
       if (state[row] !== ready) continue;
       const version = latest[row]!;
