@@ -1,6 +1,6 @@
 // Real loss on real WebRTC: two peer processes in their own network namespaces, each reaching the
 // other only through a delaying UDP relay in the root namespace, with iptables dropping UDP packets
-// at random as they leave each namespace.
+// at random as they arrive in each namespace (silently, as a network loses them: see netns.ts).
 import { MemorySignalingHub } from '@meshplay/signaling';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NetnsLab, type NetnsLink, netnsUnavailable } from './netns.ts';
@@ -18,6 +18,8 @@ const JITTER_MS = 10;
 const NOISE_PER_TICK = Number(process.env.MESHPLAY_NOISE_PER_TICK ?? 4);
 const NOISE_BYTES = Number(process.env.MESHPLAY_NOISE_BYTES ?? 300);
 const RPCS = Number(process.env.MESHPLAY_LOSSY_RPCS ?? 100_000);
+/** Longest the reliable stream may go without delivering while behind (a stall is far longer). */
+const MAX_PAUSE_MS = 10_000;
 
 describe.skipIf(unavailable !== undefined && !required)('real WebRTC through a lossy, delaying link', () => {
   let lab: NetnsLab;
@@ -93,18 +95,15 @@ describe.skipIf(unavailable !== undefined && !required)('real WebRTC through a l
     expect(last.gaps).toBe(0);
     expect(last.received).toBe(RPCS);
     expect(last.next).toBe(RPCS);
-    // The loss rules really dropped about LOSS of the packets (the test would prove nothing otherwise).
+    // The loss rules really dropped about LOSS of the packets (the test would prove nothing otherwise);
+    // they drop on arrival, so every dropped packet was relayed first.
     const relayed = (relay?.forwarded.toA ?? 0) + (relay?.forwarded.toB ?? 0);
-    expect(dropped / (dropped + relayed)).toBeGreaterThan(LOSS / 2);
-    expect(dropped / (dropped + relayed)).toBeLessThan(LOSS * 2);
+    expect(dropped / relayed).toBeGreaterThan(LOSS / 2);
+    expect(dropped / relayed).toBeLessThan(LOSS * 2);
     expect(last.p50).toBeGreaterThanOrEqual(DELAY_MS);
   }, 170_000);
 
-  // Seen once in about six runs: the tail of the stream stalls for the whole minute (no gap, no
-  // duplicate; unreliable traffic flowed). Not understood yet (see the stall report this test
-  // prints); a second try runs on the same link.
   it('keeps the reliable stream flowing while unreliable traffic alongside is lost', {
-    retry: 1,
     timeout: 90_000,
   }, async () => {
     lab.setLoss(a, LOSS);
@@ -125,16 +124,37 @@ describe.skipIf(unavailable !== undefined && !required)('real WebRTC through a l
     });
     const streamed = await client.next((r) => r.evt === 'streamed', 60_000, since);
     let last: ProbeReport;
+    // The longest the stream went without delivering anything while RPCs were still missing.
+    let progressAt = performance.now();
+    let longestPauseMs = 0;
+    let next = before.next;
     for (;;) {
       last = await host.probe(before.received);
-      if (last.next >= before.next + count || performance.now() - started > 60_000) break;
+      const now = performance.now();
+      longestPauseMs = Math.max(longestPauseMs, now - progressAt);
+      if (last.next > next) {
+        next = last.next;
+        progressAt = now;
+      }
+      if (last.next >= before.next + count || now - started > 60_000) break;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     const seconds = (performance.now() - started) / 1000;
     if (last.next < before.next + count) {
-      // A stall: say where the rest is (queued on the sender's side or not), for whoever looks next.
+      // A stall: say where the rest is (queued on the sender's side or not) and whether either side
+      // lost the link (a link gone takes what it still held with it), for whoever looks next.
       const sender = await client.probe();
-      console.warn(JSON.stringify({ stalled: true, senderLinks: sender.links, receiverLinks: last.links }));
+      const events = (peer: PeerProcess) =>
+        peer.reports.filter((r) => r.evt === 'peer-left' || r.evt === 'disconnected');
+      console.warn(
+        JSON.stringify({
+          stalled: true,
+          senderLinks: sender.links,
+          receiverLinks: last.links,
+          senderEvents: events(client),
+          receiverEvents: events(host),
+        }),
+      );
     }
     const sentNoise = streamed.evt === 'streamed' ? streamed.noise : 0;
     const gotNoise = last.unreliable - before.unreliable;
@@ -147,6 +167,7 @@ describe.skipIf(unavailable !== undefined && !required)('real WebRTC through a l
         unreliableReceived: gotNoise,
         latencyP50Ms: Math.round(last.p50),
         latencyP99Ms: Math.round(last.p99),
+        longestPauseMs: Math.round(longestPauseMs),
       }),
     );
     expect(last.duplicates).toBe(0);
@@ -154,9 +175,13 @@ describe.skipIf(unavailable !== undefined && !required)('real WebRTC through a l
     expect(last.next).toBe(before.next + count);
     // Unreliable traffic may degrade but keeps flowing, and the reliable stream is slowed, never
     // stalled. How much filler the drops hit varies a lot from run to run: the session batches it
-    // into a few dozen datagrams, so one dropped datagram loses many messages (0–50% seen).
+    // into a few dozen datagrams, so one dropped datagram loses many messages (0–60% seen).
     expect(gotNoise).toBeLessThanOrEqual(sentNoise);
     expect(gotNoise).toBeGreaterThan(0);
-    expect(last.p99).toBeLessThan(2000);
+    // Slowed: ~220 KB/s offered, where SCTP's congestion control at 10% loss and ~110 ms RTT carries
+    // ~60 KB/s, so a backlog builds (p99 ~10 s). Never stalled: deliveries never pause for long (a
+    // chunk lost again on retransmission waits out a doubled RTO, so a pause of a few seconds is rare
+    // but legitimate; the stall this guards against lasted the whole minute).
+    expect(longestPauseMs).toBeLessThan(MAX_PAUSE_MS);
   });
 });

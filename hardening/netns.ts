@@ -2,7 +2,9 @@
 // real (lossy) network path. Each peer namespace gets one veth whose other end stays in the root
 // namespace, a /30 of 10.x between them, and no default route: a peer reaches only the root end of
 // its own link, so every packet between two peers passes through whatever relay the test runs
-// there. Loss is added with iptables' `statistic` match (this kernel has no `tc netem`).
+// there. Loss is added with iptables' `statistic` match (this kernel has no `tc netem`), on
+// packets arriving in a namespace: a rule on OUTPUT would fail the sender's sendto() with EPERM,
+// which no lossy network does (see NetnsLab.setLoss).
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 
@@ -52,7 +54,7 @@ export function netnsUnavailable(): string | undefined {
       probe,
       'iptables',
       '-A',
-      'OUTPUT',
+      'INPUT',
       '-p',
       'udp',
       ...statistic(0.5),
@@ -128,19 +130,27 @@ export class NetnsLab {
   }
 
   /**
-   * Drops each UDP packet leaving `link`'s namespace with probability `probability` (0 removes the
-   * rule). Put it on both peers for loss in both directions.
+   * Drops each UDP packet arriving in `link`'s namespace with probability `probability` (0 removes
+   * the rule). Put it on both peers for loss in both directions.
+   *
+   * The rule sits on INPUT so that loss is silent, as on a real network. Dropped on OUTPUT, a
+   * packet makes the sender's sendto() fail with EPERM, and both ends of the stack notice: usrsctp
+   * keeps a chunk whose packet failed to leave as unsent and sends it again at the next chance (no
+   * loss recovery, no congestion response, so SCTP barely saw the loss), while libjuice waits 15 s
+   * after a failed ICE consent check instead of 4–6 s, so at 10% loss its 30 s consent window ran
+   * out every few minutes and the connection failed (a reliable stream "stalled", its tail gone
+   * with the link).
    */
   setLoss(link: NetnsLink, probability: number): void {
-    this.exec(link, 'iptables', ['-F', 'OUTPUT']);
+    this.exec(link, 'iptables', ['-F', 'INPUT']);
     if (probability > 0) {
-      this.exec(link, 'iptables', ['-A', 'OUTPUT', '-p', 'udp', ...statistic(probability), '-j', 'DROP']);
+      this.exec(link, 'iptables', ['-A', 'INPUT', '-p', 'udp', ...statistic(probability), '-j', 'DROP']);
     }
   }
 
-  /** Packets the loss rule dropped so far in `link`'s namespace. */
+  /** Packets the loss rule dropped so far in `link`'s namespace (all of them reached it first). */
   dropped(link: NetnsLink): number {
-    const out = this.exec(link, 'iptables', ['-L', 'OUTPUT', '-v', '-x', '-n']);
+    const out = this.exec(link, 'iptables', ['-L', 'INPUT', '-v', '-x', '-n']);
     const rule = out.split('\n').find((line) => line.includes('DROP'));
     return rule ? Number(rule.trim().split(/\s+/)[0]) : 0;
   }
