@@ -26,6 +26,8 @@ export class EntryTable {
   resid = new Float64Array(0);
   /** Indices of the entries to send, in id order. */
   order = new Int32Array(0);
+  /** 0, 1, 2, …: every entry, in order (when all go), filled once per growth rather than per tick. */
+  all = new Int32Array(0);
   /** Entries after the last {@link appendRun}. */
   filled = 0;
 
@@ -89,6 +91,7 @@ export class EntryTable {
     this.base = grow32(this.base);
     this.mask = grow32(this.mask);
     this.order = grow32(this.order);
+    this.all = Int32Array.from({ length: capacity }, (_, i) => i);
     const resid = new Float64Array(capacity * STRIDE);
     resid.set(this.resid);
     this.resid = resid;

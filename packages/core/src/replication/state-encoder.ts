@@ -304,9 +304,7 @@ export class StateEncoder {
   }
 
   #all(count: number): Int32Array {
-    const order = this.#e.order;
-    for (let i = 0; i < count; i++) order[i] = i;
-    return order.subarray(0, count);
+    return this.#e.all.subarray(0, count);
   }
 
   /** Over budget: the entries with the highest accumulated priority that fit, in id order. */
