@@ -52,6 +52,9 @@ export function writePackets(
   const setRows = set.rows;
   const setGens = set.gens;
   const setVids = set.vids;
+  // The writer builds for a stream alone or a cohort's leader, never a follower: what it writes
+  // is marked in flight in the slots as it goes (see StateStream.sent).
+  const { inflightVid, accum, waited } = stream.slots;
   let n = 0;
   let from = 0;
   let lastLayout: ClassLayout | undefined;
@@ -154,9 +157,11 @@ export function writePackets(
         bits = b;
         prevId = id;
         inDatagram++;
+        const vid = latest[row]!;
         setRows[n] = row;
         setGens[n] = gen[row]!;
-        setVids[n++] = latest[row]!;
+        setVids[n++] = vid;
+        inflightVid[row] = vid;
       }
       w.seek(pos, acc, bits);
       if (i === count) break;
@@ -201,11 +206,16 @@ export function writePackets(
     }
     prevId = id;
     inDatagram++;
+    const vid = latest[row]!;
     setRows[n] = row;
     setGens[n] = gen[row]!;
-    setVids[n++] = latest[row]!;
+    setVids[n++] = vid;
+    inflightVid[row] = vid;
   }
   set.length = n;
+  // What the records' `sent` would do per datagram, done here (the entries in flight are marked
+  // as they are written): sending resets the accumulated priority of what waited.
+  if (waited) for (let i = 0; i < n; i++) accum[setRows[i]!] = 0;
   if (inDatagram > 0) {
     record.adopt(set, from, n);
     out.push(close(w, arena, stream, record, countAt, inDatagram));
@@ -267,7 +277,7 @@ function close(
 ): Uint8Array {
   w.patchBits(countAt, n, COUNT_BITS);
   const bytes = arena.take(w);
-  stream.sent(record, bytes.length);
+  stream.sent(record, bytes.length, true);
   return bytes;
 }
 

@@ -166,12 +166,15 @@ export class StateStream {
     return record;
   }
 
-  /** @internal Notes that `record`'s packet left with `bytes` bytes. */
-  sent(record: PacketRecord, bytes: number): void {
+  /**
+   * @internal Notes that `record`'s packet left with `bytes` bytes. `marked`: its entries are
+   * marked in flight (and their accumulated priority reset) already, by the writer that wrote them.
+   */
+  sent(record: PacketRecord, bytes: number, marked = false): void {
     this.stats.packetsSent++;
     this.stats.bytesSent += bytes;
     this.stats.entriesSent += record.count;
-    if (!record.set || this.#follower) return;
+    if (!record.set || marked || this.#follower) return;
     const { inflightVid, accum } = this.slots;
     const { rows, vids } = record.set;
     const end = record.from + record.count;
