@@ -249,6 +249,11 @@ export class StateEncoder {
     const hist = cc.histogram;
     const bias = cc.bias;
     const resid = this.#e.resid;
+    const { sampled, samples } = cc;
+    // Locals, not the modules' constants: optimised code reloads and re-checks a module binding at
+    // every use.
+    const histogramSize = HISTOGRAM_SIZE;
+    const sampleCount = SAMPLES;
     let mask = 0;
     for (let s = 0; s < n; s++) {
       const modulus = moduli[s]!;
@@ -259,11 +264,11 @@ export class StateEncoder {
         const z = residual(d, bias[s]!);
         resid[row + s] = z;
         if (stats) {
-          hist[s * HISTOGRAM_SIZE + bitLength(z)]!++;
-          const taken = cc.sampled[s]!;
-          if (taken < SAMPLES) {
-            cc.samples[s * SAMPLES + taken] = d;
-            cc.sampled[s] = taken + 1;
+          hist[s * histogramSize + bitLength(z)]!++;
+          const taken = sampled[s]!;
+          if (taken < sampleCount) {
+            samples[s * sampleCount + taken] = d;
+            sampled[s] = taken + 1;
           }
         }
       } else if (!layout.codecs[s]!.equals(table.refs![base + s], table.refs![cur + s])) {
