@@ -2,10 +2,14 @@ import { type ErrorCodeName, RpcFailedError } from '../errors.js';
 import type { PeerId } from '../ids.js';
 import type { Scheduler, TimerHandle } from '../scheduler.js';
 
-interface Pending {
-  readonly target: PeerId;
+/** The two ways to settle a claimed request. */
+export interface Settle {
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: Error) => void;
+}
+
+interface Pending extends Settle {
+  readonly target: PeerId;
   /** When it times out, on the scheduler's clock. */
   readonly deadline: number;
   readonly timeoutMs: number;
@@ -75,15 +79,16 @@ export class PendingRequests {
     });
   }
 
-  /** Whether request `id` is waiting for an answer from `from`. */
-  expects(id: number, from: PeerId): boolean {
-    return this.#pending.get(id)?.target === from;
-  }
-
-  /** Settles request `id` with a value. */
-  succeed(id: number, value: unknown): void {
-    const pending = this.#take(id);
-    pending?.resolve(value);
+  /**
+   * Takes request `id` out of the waiting set if it waits for an answer from `from`; the caller
+   * settles it. Undefined for anything else (timed out, aborted, or not `from`'s to answer).
+   */
+  claim(id: number, from: PeerId): Settle | undefined {
+    const pending = this.#pending.get(id);
+    if (pending?.target !== from) return undefined;
+    this.#pending.delete(id);
+    if (pending.onAbort) pending.signal!.removeEventListener('abort', pending.onAbort);
+    return pending;
   }
 
   /** Settles request `id` with an error. */

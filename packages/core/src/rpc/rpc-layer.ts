@@ -124,6 +124,12 @@ export class RpcLayer {
    * sender has authority, the rate limit holds. Returns the refusal, or undefined.
    */
   check(frame: Frame, sender: PeerId): RpcRejectedError | undefined {
+    const target = this.#target(frame, sender);
+    return target instanceof RpcRejectedError ? target : undefined;
+  }
+
+  /** The node an Rpc frame may run on, or why it may not (see {@link check}). */
+  #target(frame: Frame, sender: PeerId): RpcNode | RpcRejectedError {
     const node = this.registry.get(frame.node);
     if (!node)
       return new RpcRejectedError('E_UNKNOWN_OBJECT', `no networked object or service with id ${frame.node}`);
@@ -143,7 +149,7 @@ export class RpcLayer {
         `${node.name}.${info.name}: more than ${info.rateLimit} calls/s`,
       );
     }
-    return undefined;
+    return node;
   }
 
   /** Node an Rpc frame targets (for visibility filtering while relaying). */
@@ -153,9 +159,8 @@ export class RpcLayer {
 
   /** Applies an incoming Rpc from `sender`. `checked`: the rate limit was already charged (relay path). */
   receive(frame: Frame, datagram: Uint8Array, sender: PeerId, checked = false): void {
-    const refusal = checked ? undefined : this.check(frame, sender);
-    if (refusal) return this.#refuse(refusal, sender, frame.number);
-    const node = this.registry.get(frame.node)!;
+    const node = checked ? this.registry.get(frame.node)! : this.#target(frame, sender);
+    if (node instanceof RpcRejectedError) return this.#refuse(node, sender, frame.number);
     const info = node.methods[frame.method]!;
     let args: unknown;
     try {
@@ -190,19 +195,20 @@ export class RpcLayer {
   /** Applies an incoming Result from `sender`. */
   receiveResult(frame: Frame, datagram: Uint8Array, sender: PeerId): void {
     // A result for a request that already timed out or was aborted is expected: drop it quietly.
-    if (!this.pending.expects(frame.number, sender)) return;
+    const request = this.pending.claim(frame.number, sender);
+    if (!request) return;
     let value: unknown;
     try {
       value = decodeValue(datagram, frame.start, frame.end);
     } catch (error) {
-      this.pending.fail(frame.number, 'E_BAD_PACKET', `malformed result from ${sender}`);
+      request.reject(new RpcFailedError('E_BAD_PACKET', `malformed result from ${sender}`));
       return this.port.refuse(error as MeshplayError, sender);
     }
     if (frame.flags & 0x80) {
       const code = errorCodeName(frame.node);
-      this.pending.fail(frame.number, code, `${sender} answered ${code}: ${String(value)}`);
+      request.reject(new RpcFailedError(code, `${sender} answered ${code}: ${String(value)}`));
     } else {
-      this.pending.succeed(frame.number, value);
+      request.resolve(value);
     }
   }
 

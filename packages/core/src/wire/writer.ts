@@ -58,9 +58,14 @@ export class ByteWriter {
   }
 
   bytes(data: Uint8Array): void {
-    this.reserve(data.length);
-    this.#bytes.set(data, this.#length);
-    this.#length += data.length;
+    const count = data.length;
+    this.reserve(count);
+    const out = this.#bytes;
+    const at = this.#length;
+    // Most messages are a few bytes: a loop beats TypedArray.prototype.set's fixed cost there.
+    if (count <= 16) for (let i = 0; i < count; i++) out[at + i] = data[i]!;
+    else out.set(data, at);
+    this.#length = at + count;
   }
 
   /** A varint length followed by the bytes. */
