@@ -42,7 +42,8 @@ export function isRouted(kind: number): boolean {
 export function parseDatagram(bytes: Uint8Array): Frame[] {
   if (bytes.length === 0) throw new BadPacketError('empty datagram');
   const r = new ByteReader(bytes);
-  const frames: Frame[] = [];
+  // Most datagrams carry one message: an array literal of one, not an empty array grown by push.
+  const frames: Frame[] = [parseFrame(r)];
   while (r.remaining > 0) frames.push(parseFrame(r));
   return frames;
 }
