@@ -1,3 +1,5 @@
+import type { SendTable } from './send-table.js';
+
 /** Sets taken so far (their ids). */
 let taken = 0;
 
@@ -14,6 +16,11 @@ export class PacketSet {
   length = 0;
   /** Which taking of a set this is (records compare it: a record may have let go of the set). */
   id = 0;
+  /**
+   * The table's {@link SendTable.removals} when the set was written: while they are the same, no
+   * row of it was freed since, and acks need not compare generations.
+   */
+  removals = 0;
   #users = 0;
 
   constructor(

@@ -49,6 +49,7 @@ export function writePackets(
   const rows = table.rows;
   const { ids, gen, latest } = values;
   set.reserve(selected.length);
+  set.removals = values.removals;
   const setRows = set.rows;
   const setGens = set.gens;
   const setVids = set.vids;

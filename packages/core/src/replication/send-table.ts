@@ -43,6 +43,8 @@ export class SendTable {
   ids = new Float64Array(0);
   /** Bumped when a row is freed, so that late acks for its old object change nothing. */
   gen = new Int32Array(0);
+  /** Rows freed so far: while unchanged since a packet was written, its rows' generations are too. */
+  removals = 0;
   /** Newest, previous and the one before that version (-1: none). */
   latest = new Int32Array(0);
   previous = new Int32Array(0);
@@ -127,6 +129,7 @@ export class SendTable {
       core.row = -1;
     }
     this.gen[row]!++;
+    this.removals++;
     let i = 0;
     while (this.order[i] !== row) i++;
     this.order.copyWithin(i, i + 1, this.count);

@@ -316,11 +316,13 @@ export class StateStream {
       const { ackedVid, ackedKey, inflightVid } = this.slots;
       const gen = this.table.gen;
       const { rows, gens, vids } = set;
+      // Generations only need comparing if a row was freed since the packet was written.
+      const freed = set.removals !== this.table.removals;
       const tick = record.tick;
       const end = record.from + record.count;
       for (let i = record.from; i < end; i++) {
         const row = rows[i]!;
-        if (gen[row] !== gens[i]) continue;
+        if (freed && gen[row] !== gens[i]) continue;
         const vid = vids[i]!;
         if (tick > ackedKey[row]!) {
           ackedKey[row] = tick;
@@ -340,11 +342,12 @@ export class StateStream {
     const { inflightVid } = this.slots;
     const gen = this.table.gen;
     const { rows, gens, vids } = record.set;
+    const freed = record.set.removals !== this.table.removals;
     const end = record.from + record.count;
     // The version may go again (if a later packet carries it too, it may go twice: loss is rare).
     for (let i = record.from; i < end; i++) {
       const row = rows[i]!;
-      if (gen[row] === gens[i] && inflightVid[row] === vids[i]) inflightVid[row] = -1;
+      if ((!freed || gen[row] === gens[i]) && inflightVid[row] === vids[i]) inflightVid[row] = -1;
     }
   }
 }
