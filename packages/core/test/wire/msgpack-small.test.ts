@@ -26,6 +26,16 @@ const scalar = fc.oneof(
 );
 const value = fc.oneof(scalar, fc.array(scalar, { maxLength: 20 }), fc.anything());
 
+/** A decode's value, or the code of the typed error it threw. */
+function outcome(decode: () => unknown): { value: unknown } | { error: string } {
+  try {
+    return { value: decode() };
+  } catch (error) {
+    if (!(error instanceof BadPacketError)) throw error;
+    return { error: error.code };
+  }
+}
+
 describe('small-value MessagePack fast paths', () => {
   it('encode exactly as the general encoder, or decline', () => {
     fc.assert(
@@ -85,7 +95,9 @@ describe('small-value MessagePack fast paths', () => {
           const datagram = new Uint8Array([...before, ...alone, ...after]);
           const start = before.length;
           const end = start + alone.length;
-          expect(decodeValue(datagram, start, end)).toStrictEqual(decodeValue(alone));
+          expect(outcome(() => decodeValue(datagram, start, end))).toStrictEqual(
+            outcome(() => decodeValue(alone)),
+          );
           const small = decodeSmall(datagram, start, end);
           if (small !== NOT_SMALL) expect(small).toStrictEqual(generalDecoder.decode(alone));
         },
@@ -113,7 +125,10 @@ describe('small-value MessagePack fast paths', () => {
         } catch {
           return; // not representable (functions, symbols, ...)
         }
-        expect(decodeValue(bytes)).toStrictEqual(generalDecoder.decode(general.encode(v)));
+        // The session's decoder refuses what it must (a `__proto__` key, say) whichever path encoded.
+        expect(outcome(() => decodeValue(bytes))).toStrictEqual(
+          outcome(() => decodeValue(general.encode(v))),
+        );
       }),
       { numRuns: 3000 },
     );
