@@ -2,6 +2,22 @@ import type { FieldCodec, IntCodec } from './codecs.js';
 import type { NetworkObject } from './network-object.js';
 import { type ClassSchema, type FieldSpec, schemaOf } from './schema.js';
 
+/**
+ * A slot's quantiser as capture inlines it: one object per slot, whose fields the loop reads after
+ * one check, rather than one typed array per parameter, each checked at every read.
+ */
+export class SlotQuantizer {
+  constructor(
+    /** Field index (into the object's values). */
+    readonly field: number,
+    /** 0 int, 1 range, 2 angle, -1 value slot. */
+    readonly kind: number,
+    readonly scale: number,
+    readonly min: number,
+    readonly max: number,
+  ) {}
+}
+
 /** A networked object class, as the spawner registers it. */
 export type NetworkClass<T extends NetworkObject = NetworkObject> = new () => T;
 
@@ -21,11 +37,8 @@ export class ClassLayout {
   readonly codecs: readonly FieldCodec[];
   /** Per slot: -1 for a value slot, 0 for an integer slot, the modulus for a wrapping (angle) slot. */
   readonly moduli: Float64Array;
-  /** Per slot, the quantiser inlined: 0 int, 1 range, 2 angle, -1 value slot. */
-  readonly qKind: Int8Array;
-  readonly qScale: Float64Array;
-  readonly qMin: Float64Array;
-  readonly qMax: Float64Array;
+  /** Per slot, the quantiser inlined. */
+  readonly quantizers: readonly SlotQuantizer[];
   /** Whether any slot is a value slot. */
   readonly hasValues: boolean;
   /** Mask with every slot set. */
@@ -48,10 +61,12 @@ export class ClassLayout {
     this.hasValues = this.ints.some((codec) => codec === undefined);
     this.moduli = Float64Array.from(this.ints, (codec) => (codec ? codec.modulus : -1));
     const kinds = { int: 0, range: 1, angle: 2 } as const;
-    this.qKind = Int8Array.from(this.ints, (codec) => (codec ? kinds[codec.quantizer.kind] : -1));
-    this.qScale = Float64Array.from(this.ints, (codec) => codec?.quantizer.scale ?? 0);
-    this.qMin = Float64Array.from(this.ints, (codec) => codec?.quantizer.min ?? 0);
-    this.qMax = Float64Array.from(this.ints, (codec) => codec?.quantizer.max ?? 0);
+    this.quantizers = always.map((f, s) => {
+      const q = this.ints[s]?.quantizer;
+      return q
+        ? new SlotQuantizer(f.index, kinds[q.kind], q.scale, q.min, q.max)
+        : new SlotQuantizer(f.index, -1, 0, 0, 0);
+    });
     this.fullMask = this.count === 32 ? -1 : (1 << this.count) - 1;
     this.scratchInts = new Float64Array(this.count);
     this.scratchRefs = this.hasValues ? new Array(this.count) : undefined;

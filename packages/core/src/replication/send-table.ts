@@ -246,26 +246,28 @@ export class SendTable {
       const outRefs = collision ? layout.scratchRefs : refs;
       const outAt = collision ? 0 : at;
       let changed = prev < 0;
-      const { qKind, qScale, qMin, qMax, fieldIndex } = layout;
+      const quantizers = layout.quantizers;
       for (let s = 0; s < count; s++) {
-        const raw = values[fieldIndex[s]!];
-        const kind = qKind[s]!;
+        const q = quantizers[s]!;
+        const raw = values[q.field];
+        const kind = q.kind;
         if (kind >= 0) {
           // The codec's toInt, inlined (see Quantizer).
           let x = typeof raw === 'number' ? raw : Number(raw);
           // Not finite (NaN, ±Infinity): x − x is NaN.
           if (x - x !== 0) x = 0;
-          const min = qMin[s]!;
-          const max = qMax[s]!;
+          const scale = q.scale;
+          const min = q.min;
+          const max = q.max;
           let v: number;
           if (kind === 0) {
             // + 0 turns a −0 into 0.
-            v = Math.min(max, Math.max(min, round(x * qScale[s]!))) + 0;
+            v = Math.min(max, Math.max(min, round(x * scale))) + 0;
           } else if (kind === 1) {
-            v = round((Math.min(max, Math.max(min, x)) - min) * qScale[s]!);
+            v = round((Math.min(max, Math.max(min, x)) - min) * scale);
           } else {
             // Angles: the modulus is a power of two, so masking wraps (negative values included).
-            v = round(x * qScale[s]!);
+            v = round(x * scale);
             if (v >= -2147483648 && v <= 2147483647) v &= max;
             else {
               v %= max + 1;
