@@ -80,9 +80,7 @@ export function writePackets(
   let slots = 0;
   let roomBytes = 0;
   let commonMask = 0;
-  let moduli: Float64Array = EMPTY;
-  let bias: Float64Array = EMPTY;
-  let orders: Int32Array = EMPTY_INTS;
+  const params = PARAMS;
   const count = selected.length;
   for (let i = 0; i < count; i++) {
     if (fast && inDatagram > 0) {
@@ -133,15 +131,16 @@ export function writePackets(
         for (; s < slots; s++) {
           // slotDelta, written out (a call to an imported function is checked at every use).
           let d = ints[c + s]! - ints[baseAt + s]!;
-          const modulus = moduli[s]!;
+          const p = params[s]!;
+          const modulus = p.modulus;
           if (modulus > 0) {
             if (d >= modulus / 2) d -= modulus;
             else if (d < -modulus / 2) d += modulus;
           }
           if (d === 0) continue;
           mask |= 1 << s;
-          const k = orders[s]!;
-          r = d - bias[s]!;
+          const k = p.k;
+          r = d - p.bias;
           if (!(r > -maxResidual && r < maxResidual)) break;
           code = ((r << 1) ^ (r >> 31)) + (1 << k);
           length = 2 * (32 - Math.clz32(code)) - k - 1;
@@ -175,13 +174,20 @@ export function writePackets(
       lastLayout = layout;
       cc = coding.classes.get(layout)!;
       slots = layout.count;
-      moduli = layout.moduli;
-      bias = cc.bias;
-      orders = cc.k;
       commonMask = cc.mask;
       roomBytes = 4 * (slots + 1) + 4;
       // `=== true`: a boolean the optimiser can see is one, tested per entry without a dozen checks.
-      fast = headOrders && layout.hasValues !== true && ordersWithin(orders, slots) === true;
+      fast = headOrders && layout.hasValues !== true && ordersWithin(cc.k, slots) === true;
+      if (fast) {
+        const { moduli } = layout;
+        const { k, bias } = cc;
+        for (let s = 0; s < slots; s++) {
+          const p = params[s]!;
+          p.modulus = moduli[s]!;
+          p.k = k[s]!;
+          p.bias = bias[s]!;
+        }
+      }
     }
     w.mark();
     if (inDatagram === 0) w.writeVarint(id);
@@ -225,8 +231,15 @@ export function writePackets(
   return out;
 }
 
-const EMPTY = new Float64Array(0);
-const EMPTY_INTS = new Int32Array(0);
+/** One slot's code parameters, as the writer's loop reads them: one object, not three arrays. */
+class SlotParams {
+  modulus = 0;
+  k = 0;
+  bias = 0;
+}
+
+/** The current class's slots' parameters (filled when the class changes; single-threaded). */
+const PARAMS = Array.from({ length: STRIDE }, () => new SlotParams());
 
 /** Largest order, and magnitude of a residual, whose codes the loop writes itself (< 2^24 bits). */
 const FAST_MAX_ORDER = 23;
