@@ -37,29 +37,22 @@ export class PendingRequests {
 
   constructor(private readonly scheduler: Scheduler) {}
 
-  /** Id of the request {@link open} registered last (the one to put on the wire). */
-  lastId = 0;
-
-  /**
-   * Registers a request to `target` for `node`'s `method`; returns the promise of its result and
-   * sets {@link lastId} to its id.
-   */
+  /** Registers a request to `target` for `node`'s `method`; returns its id and the promise of its result. */
   open(
     target: PeerId,
     timeoutMs: number,
     signal: AbortSignal | undefined,
     node: string,
     method: string,
-  ): Promise<unknown> {
+  ): [number, Promise<unknown>] {
     const id = this.#nextId;
-    this.lastId = id;
     this.#nextId = this.#nextId >= 0x7fffffff ? 1 : this.#nextId + 1;
-    return new Promise<unknown>((resolve, reject) => {
+    const promise = new Promise<unknown>((resolve, reject) => {
       if (signal?.aborted) {
         reject(
           new RpcFailedError(
             'E_RPC_ABORTED',
-            `${describe(node, method, target)} was aborted before it was sent`,
+            `${describeRequest(node, method, target)} was aborted before it was sent`,
             {
               cause: signal.reason,
             },
@@ -70,13 +63,19 @@ export class PendingRequests {
       let onAbort: (() => void) | undefined;
       if (signal) {
         onAbort = () =>
-          this.fail(id, 'E_RPC_ABORTED', `${describe(node, method, target)} was aborted`, signal.reason);
+          this.fail(
+            id,
+            'E_RPC_ABORTED',
+            `${describeRequest(node, method, target)} was aborted`,
+            signal.reason,
+          );
         signal.addEventListener('abort', onAbort, { once: true });
       }
       const deadline = this.scheduler.now() + timeoutMs;
       this.#pending.set(id, { target, resolve, reject, deadline, timeoutMs, node, method, signal, onAbort });
       if (deadline < this.#armedFor) this.#arm(deadline);
     });
+    return [id, promise];
   }
 
   /**
@@ -140,7 +139,7 @@ export class PendingRequests {
     let next = Number.POSITIVE_INFINITY;
     for (const [id, pending] of this.#pending) {
       if (pending.deadline <= now) {
-        const what = describe(pending.node, pending.method, pending.target);
+        const what = describeRequest(pending.node, pending.method, pending.target);
         this.fail(id, 'E_RPC_TIMEOUT', `${what} got no answer within ${pending.timeoutMs} ms`);
       } else if (pending.deadline < next) next = pending.deadline;
     }
@@ -149,6 +148,6 @@ export class PendingRequests {
 }
 
 /** How error messages name a request. */
-export function describe(node: string, method: string, target: PeerId): string {
+export function describeRequest(node: string, method: string, target: PeerId): string {
   return `request ${node}.${method} to ${target}`;
 }

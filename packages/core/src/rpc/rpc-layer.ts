@@ -7,7 +7,7 @@ import { decodeValue, encodeShared } from '../wire/msgpack.js';
 import type { RpcMethodInfo } from './decorator.js';
 import { TokenBucket } from './rate-limiter.js';
 import type { NodeRegistry, RpcNode } from './registry.js';
-import { describe, PendingRequests } from './requests.js';
+import { describeRequest, PendingRequests } from './requests.js';
 
 /** Whom a message is for, before the session turns it into per-link routes. */
 export type Destination =
@@ -101,19 +101,18 @@ export class RpcLayer {
       try {
         return Promise.resolve(this.#invoke(node, info, args, to));
       } catch (error) {
-        const what = describe(node.name, info.name, to);
+        const what = describeRequest(node.name, info.name, to);
         return Promise.reject(
           new RpcFailedError('E_RPC_FAILED', `${what} threw: ${(error as Error).message}`, { cause: error }),
         );
       }
     }
     if (!this.port.isMember(to)) {
-      const what = describe(node.name, info.name, to);
+      const what = describeRequest(node.name, info.name, to);
       return Promise.reject(new RpcFailedError('E_PEER_LEFT', `${what}: no such peer in the session`));
     }
-    const promise = this.pending.open(to, timeoutMs, signal, node.name, info.name);
+    const [id, promise] = this.pending.open(to, timeoutMs, signal, node.name, info.name);
     if (!signal?.aborted) {
-      const id = this.pending.lastId;
       this.port.sendRpc({ kind: 'one', peer: to }, this.channelOf(info), id, node, index, encodeShared(args));
     }
     return promise;

@@ -19,9 +19,6 @@ export class Outbox {
   #filledCount = 0;
   /** The other list, swapped in while a flush walks this one (slots reused: no array growth). */
   #spare: Batch[] = [];
-  /** The peer pushed to last and its batches (one Map lookup saved per message in a burst). */
-  #lastPeer: PeerId | undefined;
-  #lastBatches: (Batch | undefined)[] = [];
   readonly #limits: number[];
   #scheduled = false;
   /** Datagrams handed to the transport since creation. */
@@ -64,16 +61,10 @@ export class Outbox {
         `a ${message.length}-byte message cannot go on unreliable channel ${channel} (limit ${UNRELIABLE_MTU} bytes)`,
       );
     }
-    let perChannel = this.#lastBatches;
-    if (peer !== this.#lastPeer) {
-      let found = this.#batches.get(peer);
-      if (!found) {
-        found = [];
-        this.#batches.set(peer, found);
-      }
-      perChannel = found;
-      this.#lastPeer = peer;
-      this.#lastBatches = perChannel;
+    let perChannel = this.#batches.get(peer);
+    if (!perChannel) {
+      perChannel = [];
+      this.#batches.set(peer, perChannel);
     }
     let batch = perChannel[channel];
     if (!batch) {
@@ -112,10 +103,6 @@ export class Outbox {
     if (!perChannel) return;
     for (const batch of perChannel) if (batch) batch.dropped = true;
     this.#batches.delete(peer);
-    if (this.#lastPeer === peer) {
-      this.#lastPeer = undefined;
-      this.#lastBatches = [];
-    }
   }
 
   #send(batch: Batch): void {
