@@ -2,7 +2,10 @@
 // one process (both ends share the CPU):
 // - RTT: raw string ping-pong on a reliable channel vs an awaited RPC request/response through
 //   Session + WebRtcTransport (goal: ratio ≤ 1.2), and datagram ping-pong through the transport
-//   alone (what the transport itself adds; the rest is the session's);
+//   alone (what the transport itself adds; the rest is the session's); beside them, what the
+//   baseline leaves out: the same ping-pong with binary messages (node-datachannel hands each to JS
+//   as a fresh Buffer, a string costs less) and the floor, an awaited request/response of three
+//   binary bytes with nothing else (see rawAwaited);
 // - throughput: raw 32-byte messages one way vs one-way RPCs with two small args (goal ≥ 1.5,
 //   which the session's batching makes possible);
 // - a mesh of 16 peers from nothing to every pair linked with every channel open (goal ≤ 1.5);
@@ -14,8 +17,8 @@
 // Raw peers swap SDP and candidates by direct calls (no signaling at all); the transport goes
 // through the in-memory signaling hub. Raw setup, throughput and mesh run first: the transport
 // sets libdatachannel's process-wide SCTP send buffer (256 KiB) when it makes its first
-// connection, and those raw baselines keep the library default (1 MiB). The RTT rounds come last
-// and interleave raw, transport and RPC (a ping-pong never fills a send buffer).
+// connection, and those raw baselines keep the library default (1 MiB). The RTT rounds come after
+// and interleave every variant (a ping-pong never fills a send buffer).
 import { createRequire } from 'node:module';
 import { rpc, Session } from '@meshplay/core';
 import { MemorySignalingHub } from '@meshplay/signaling';
@@ -47,8 +50,8 @@ const ndc = require('node-datachannel') as {
 };
 
 const BIND = '127.0.0.1';
-const RTT_ROUNDS = 9;
-const RTT_PER_ROUND = 500;
+const RTT_ROUNDS = 25;
+const RTT_PER_ROUND = 200;
 const MESSAGES = 200_000;
 const BURST = 1000;
 const SETUP_RUNS = 9;
@@ -128,12 +131,21 @@ async function rawSetupMs(): Promise<number> {
   return median(times);
 }
 
-/** A raw link ready for ping-pong rounds: `round(n)` returns the mean round trip in µs. */
-async function rawPingPong(): Promise<{ round(n: number): Promise<number>; close(): void }> {
+/** What every RTT variant offers: `round(n)` returns the mean round trip of `n` in µs. */
+interface Rounds {
+  round(n: number): Promise<number>;
+  close(): void | Promise<void>;
+}
+
+/** Raw ping-pong on a reliable channel: strings (the baseline) or a binary message. */
+async function rawPingPong(binary: boolean): Promise<Rounds> {
   const link = rawLink();
   await link.open;
   const [a, b] = [link.channels[0]![0]!, link.channels[1]![0]!];
-  b.onMessage((message) => b.sendMessage(message as string));
+  const ping = new Uint8Array(4);
+  if (binary) b.onMessage((message) => b.sendMessageBinary(message as Uint8Array));
+  else b.onMessage((message) => b.sendMessage(message as string));
+  const send = binary ? () => a.sendMessageBinary(ping) : () => a.sendMessage('ping');
   let onPong = () => {};
   a.onMessage(() => onPong());
   return {
@@ -143,10 +155,48 @@ async function rawPingPong(): Promise<{ round(n: number): Promise<number>; close
         const started = performance.now();
         onPong = () => {
           if (--left === 0) resolve(((performance.now() - started) * 1000) / n);
-          else a.sendMessage('ping');
+          else send();
         };
-        a.sendMessage('ping');
+        send();
       }),
+    close: () => closeRaw([link]),
+  };
+}
+
+/**
+ * The floor: the least an awaited request/response can cost over raw node-datachannel, with binary
+ * messages (a 2-byte id and a 1-byte value), a Map of pending resolvers and a promise per request;
+ * no framing, routing, encoding or checks. No RPC layer over binary messages can go below it.
+ */
+async function rawAwaited(): Promise<Rounds> {
+  const link = rawLink();
+  await link.open;
+  const [a, b] = [link.channels[0]![0]!, link.channels[1]![0]!];
+  b.onMessage((message) => {
+    const m = message as Uint8Array;
+    b.sendMessageBinary(Uint8Array.of(m[0]!, m[1]!, m[2]!));
+  });
+  const pending = new Map<number, (value: number) => void>();
+  a.onMessage((message) => {
+    const m = message as Uint8Array;
+    const id = m[0]! | (m[1]! << 8);
+    const resolve = pending.get(id)!;
+    pending.delete(id);
+    resolve(m[2]!);
+  });
+  let next = 0;
+  const request = (value: number) =>
+    new Promise<number>((resolve) => {
+      const id = next++ & 0xffff;
+      pending.set(id, resolve);
+      a.sendMessageBinary(Uint8Array.of(id & 0xff, id >> 8, value & 0xff));
+    });
+  return {
+    round: async (n) => {
+      const started = performance.now();
+      for (let i = 0; i < n; i++) await request(i);
+      return ((performance.now() - started) * 1000) / n;
+    },
     close: () => closeRaw([link]),
   };
 }
@@ -250,7 +300,7 @@ async function rpcPingPong(): Promise<{ round(n: number): Promise<number>; close
 }
 
 /** Datagram ping-pong through the transport alone (no session): what the transport itself adds. */
-async function transportPingPong(): Promise<{ round(n: number): Promise<number> }> {
+async function transportPingPong(): Promise<Rounds> {
   const [a, b] = (await group(2, 'mesh')) as [WebRtcTransport, WebRtcTransport];
   await Promise.all([a.waitForPeer(b.localId), b.waitForPeer(a.localId)]);
   b.events.on('message', ({ peer, data }) => b.send(peer, 0, data));
@@ -268,30 +318,51 @@ async function transportPingPong(): Promise<{ round(n: number): Promise<number> 
         };
         a.send(b.localId, 0, ping);
       }),
+    close: async () => {
+      await Promise.all([a.close(), b.close()]);
+    },
   };
 }
 
+/** Round trips of every variant, each as the median of its rounds and as a ratio to the raw baseline. */
+interface Rtts {
+  readonly us: Record<RttVariant, number>;
+  readonly ratio: Record<RttVariant, number>;
+}
+type RttVariant = 'raw' | 'rawBinary' | 'floor' | 'transport' | 'rpc';
+
 /**
- * Raw, transport and RPC round trips, interleaved in rounds so that load from elsewhere on the
- * machine hits them alike; the medians of the rounds are compared.
+ * Round trips of every variant in short rounds, interleaved and in a rotating order, so that load
+ * from elsewhere on the machine hits them alike. Ratios are the median of each round's ratio to the
+ * raw round next to it (paired), which the machine's drifting load sways far less than a ratio of
+ * two medians taken over different moments.
  */
-async function rtts(): Promise<{ raw: number; transport: number; rpc: number }> {
-  const raw = await rawPingPong();
-  const transport = await transportPingPong();
-  const rpcs = await rpcPingPong();
-  const rounds = { raw: [] as number[], transport: [] as number[], rpc: [] as number[] };
-  for (let i = -1; i < RTT_ROUNDS; i++) {
-    const r = await raw.round(RTT_PER_ROUND);
-    const t = await transport.round(RTT_PER_ROUND);
-    const q = await rpcs.round(RTT_PER_ROUND);
+async function rtts(): Promise<Rtts> {
+  const variants: [RttVariant, Rounds][] = [
+    ['raw', await rawPingPong(false)],
+    ['rawBinary', await rawPingPong(true)],
+    ['floor', await rawAwaited()],
+    ['transport', await transportPingPong()],
+    ['rpc', await rpcPingPong()],
+  ];
+  const us = new Map<RttVariant, number[]>(variants.map(([name]) => [name, []]));
+  const ratios = new Map<RttVariant, number[]>(variants.map(([name]) => [name, []]));
+  for (let i = -2; i < RTT_ROUNDS; i++) {
+    const round = new Map<RttVariant, number>();
+    for (let k = 0; k < variants.length; k++) {
+      const [name, rounds] = variants[(k + i + 2) % variants.length]!;
+      round.set(name, await rounds.round(RTT_PER_ROUND));
+    }
     if (i < 0) continue; // warm-up
-    rounds.raw.push(r);
-    rounds.transport.push(t);
-    rounds.rpc.push(q);
+    for (const [name, value] of round) {
+      us.get(name)!.push(value);
+      ratios.get(name)!.push(value / round.get('raw')!);
+    }
   }
-  raw.close();
-  await rpcs.close();
-  return { raw: median(rounds.raw), transport: median(rounds.transport), rpc: median(rounds.rpc) };
+  for (const [, rounds] of variants) await rounds.close();
+  const of = (values: Map<RttVariant, number[]>) =>
+    Object.fromEntries([...values].map(([name, list]) => [name, median(list)])) as Record<RttVariant, number>;
+  return { us: of(us), ratio: of(ratios) };
 }
 
 async function rpcCallsPerS(): Promise<{ perS: number; perDatagram: number }> {
@@ -337,16 +408,20 @@ export default defineBenchmark({
       mesh: await medianOf(MESH_RUNS, rawMeshMs),
     };
     const setup = await setupMs();
-    const { raw: rawRtt, transport: transportRtt, rpc: rtt } = await rtts();
+    const rtt = await rtts();
     const calls = await rpcCallsPerS();
     const mesh = await medianOf(MESH_RUNS, meshMs);
     await Promise.all(transports.map((t) => t.close()));
     return {
-      raw_rtt_us: round(rawRtt),
-      rpc_rtt_us: round(rtt),
-      rtt_ratio: round(rtt / rawRtt, 2),
-      transport_rtt_us: round(transportRtt),
-      transport_rtt_ratio: round(transportRtt / rawRtt, 2),
+      raw_rtt_us: round(rtt.us.raw),
+      rpc_rtt_us: round(rtt.us.rpc),
+      rtt_ratio: round(rtt.ratio.rpc, 2),
+      transport_rtt_us: round(rtt.us.transport),
+      transport_rtt_ratio: round(rtt.ratio.transport, 2),
+      raw_binary_rtt_us: round(rtt.us.rawBinary),
+      raw_binary_rtt_ratio: round(rtt.ratio.rawBinary, 2),
+      floor_rtt_us: round(rtt.us.floor),
+      floor_rtt_ratio: round(rtt.ratio.floor, 2),
       raw_msgs_per_s: Math.round(raw.msgs),
       rpc_calls_per_s: Math.round(calls.perS),
       throughput_ratio: round(calls.perS / raw.msgs, 2),
